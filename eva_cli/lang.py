@@ -1,0 +1,39 @@
+"""Offline language detection good enough for routing: en, uk, ru or other.
+
+Ukrainian is told from Russian by letters only one of them has (і ї є ґ vs ы э ъ ё)
+and by frequent function words; Latin text by English function words.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UK_LETTERS = set("іїєґІЇЄҐ")
+_RU_LETTERS = set("ыэъёЫЭЪЁ")
+_UK_WORDS = {"і", "це", "що", "як", "мені", "мене", "я", "не", "та", "але", "дуже", "мій", "моя", "вже", "щось", "тому", "коли", "бо", "й", "чи", "ще", "треба", "хочу", "можу", "від", "він", "вона", "вони", "нас", "себе"}
+_RU_WORDS = {"и", "это", "что", "как", "меня", "мне", "я", "не", "но", "очень", "мой", "уже", "что-то", "потому", "когда", "или", "ещё", "еще", "хочу", "могу", "от", "он", "она", "они"}
+_EN_WORDS = {"the", "and", "i", "to", "a", "of", "my", "is", "it", "in", "that", "you", "me", "feel", "what", "have", "not", "don't", "dont", "im", "i'm", "with", "for", "be", "so", "but", "am", "are", "this", "do", "how"}
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+
+
+def detect_lang(text: str) -> str:
+    """'en', 'uk', 'ru' or 'other' for a message (empty text is 'other')."""
+    if not text:
+        return "other"
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return "other"
+    cyr = sum("\u0400" <= c <= "\u04ff" for c in letters)
+    latin = sum(c.isascii() for c in letters)
+    words = [w.lower() for w in _WORD.findall(text)]
+    if cyr >= latin:
+        uk = sum(c in _UK_LETTERS for c in text) + 2 * sum(w in _UK_WORDS for w in words)
+        ru = sum(c in _RU_LETTERS for c in text) + 2 * sum(w in _RU_WORDS for w in words)
+        if uk == ru == 0:
+            return "uk" if cyr > 0 else "other"
+        return "uk" if uk >= ru else "ru"
+    if latin / len(letters) > 0.8:
+        en = sum(w in _EN_WORDS for w in words)
+        if en > 0 or len(words) <= 3:
+            return "en"
+    return "other"
