@@ -12,7 +12,13 @@ _UK_LETTERS = set("іїєґІЇЄҐ")
 _RU_LETTERS = set("ыэъёЫЭЪЁ")
 _UK_WORDS = {"і", "це", "що", "як", "мені", "мене", "я", "не", "та", "але", "дуже", "мій", "моя", "вже", "щось", "тому", "коли", "бо", "й", "чи", "ще", "треба", "хочу", "можу", "від", "він", "вона", "вони", "нас", "себе"}
 _RU_WORDS = {"и", "это", "что", "как", "меня", "мне", "я", "не", "но", "очень", "мой", "уже", "что-то", "потому", "когда", "или", "ещё", "еще", "хочу", "могу", "от", "он", "она", "они"}
-_EN_WORDS = {"the", "and", "i", "to", "a", "of", "my", "is", "it", "in", "that", "you", "me", "feel", "what", "have", "not", "don't", "dont", "im", "i'm", "with", "for", "be", "so", "but", "am", "are", "this", "do", "how"}
+_EN_WORDS = set("""the and i to a of my is it in that you me feel what have not don't dont im i'm with for be so but am
+are this do how just no one would even care again its it's was were will can cant can't could should might
+about all any been being by from get got had has he her him his if into like more most much never now off
+on only or our out over same she some still than them then there they thing things think time too up very
+want we well when who why your yours after before because tonight today tomorrow anymore nobody everyone
+everything nothing something really tired sad alone help life live die dying kill myself wish sorry
+tho though since started outside inside day days week night work exam friend friends mom dad family""".split())
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 
 
