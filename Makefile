@@ -25,10 +25,10 @@ $(STAMP): pyproject.toml Makefile
 demo: setup
 	$(EVA) doctor
 	$(EVA) ingest examples/corpus
-	$(EVA) build-pairs
+	$(EVA) build-pairs --length-match
+	$(EVA) safety --evaluate tests/data/safety_eval.jsonl
 	$(EVA) train --preset quick
 	$(EVA) eval --generate 4
-	$(EVA) safety --evaluate tests/data/safety_eval.jsonl
 
 test: setup
 	$(BIN)/python -m pytest -q

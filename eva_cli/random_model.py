@@ -12,7 +12,7 @@ from pathlib import Path
 from eva_cli.models import CHATML_TEMPLATE
 
 SHAPES = {
-    "tiny": dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+    "tiny": dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
                  num_key_value_heads=2, max_position_embeddings=2048),
     "llama3-8b": dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
                       num_key_value_heads=8, max_position_embeddings=8192, rope_theta=500000.0,
@@ -45,13 +45,20 @@ def build_tokenizer(vocab_size: int = 512):
     return fast
 
 
-def build_random_llama(out_dir: str | Path, shape: str = "tiny", seed: int = 0, dtype: str = "float32") -> Path:
-    """Write a random LlamaForCausalLM plus tokenizer to `out_dir`; return the folder."""
+def build_random_llama(out_dir: str | Path, shape: str = "tiny", seed: int = 0, dtype: str = "float32",
+                       tokenizer_from: str | Path | None = None) -> Path:
+    """Write a random LlamaForCausalLM plus tokenizer to `out_dir`; return the folder.
+
+    `tokenizer_from`: a folder whose tokenizer to use instead of the small in-process one
+    (real token counts matter for speed and memory figures at a given max length).
+    """
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
+    from eva_cli.models import load_tokenizer
+
     out = Path(out_dir)
-    tok = build_tokenizer()
+    tok = load_tokenizer(str(tokenizer_from)) if tokenizer_from else build_tokenizer()
     params = dict(SHAPES[shape])
     params.setdefault("vocab_size", len(tok))
     cfg = LlamaConfig(**params, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import typer
+from typing import Optional
 
-from eva_cli.errors import NotBuiltError
+import typer
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("report", help="Re-render a run's training-report.html from metrics.jsonl. (not built yet)", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-    def _cmd(ctx: typer.Context) -> None:
-        raise NotBuiltError("`eva report` is not built yet in this version.", "Run `eva --help` for the commands that work now.")
+    @app.command("report", help="Re-render a run's training-report.html from its metrics.jsonl.")
+    def _cmd(
+        ctx: typer.Context,
+        run: Optional[str] = typer.Option(None, "--run", help="Run name under workspace/runs/ (default: the newest)."),
+    ) -> None:
+        from eva_cli.state import get_state
+        from eva_cli.train.report import write_training_report
+
+        st = get_state(ctx)
+        path = write_training_report(st.workspace.resolve_run(run))
+        st.console.print(f"training report: {path}", highlight=False, soft_wrap=True)
