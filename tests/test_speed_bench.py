@@ -32,6 +32,11 @@ def test_select_data_takes_the_same_pairs_for_both_sides():
     assert desc["sources"] == {"corpus": 10, "mix": 10}
     assert not {r["id"] for r in train} & {r["id"] for r in held}
     assert select_data(cfg, corpus)[0] == train  # seeded
+    # pairs whose prompt alone fills max_length are dropped (TRL would give them a NaN loss)
+    long_ids = {r["id"] for r in corpus[:5]}
+    train2, held2, desc2 = select_data(cfg, corpus, fits=lambda r: r["id"] not in long_ids)
+    assert desc2["dropped_prompt_too_long"] == 5
+    assert not long_ids & {r["id"] for r in train2 + held2}
 
 
 def write_pairs(path, rows):
