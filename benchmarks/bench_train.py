@@ -121,7 +121,12 @@ def cmd_layouts(a) -> None:
                                       "loss": round(loss.item(), 6)})
                 print(f"{name:16s} checkpointing={gc!s:5s} cpu {cpu:7.2f} s  wall {wall:7.2f} s  "
                       f"loss {loss.item():.6f}", file=sys.stderr, flush=True)
-    print(json.dumps({"threads": a.threads, "pairs": a.pairs, "results": results}, indent=2))
+    import resource
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS {peak_mb:.0f} MB", file=sys.stderr)
+    print(json.dumps({"threads": a.threads, "pairs": a.pairs, "peak_rss_mb": round(peak_mb), "results": results},
+                     indent=2))
 
 
 def main() -> None:

@@ -14,6 +14,9 @@ os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("COLUMNS", "200")
+# The optional embedding check is tested explicitly (test_safety_embed.py); elsewhere the suite
+# behaves the same whether or not the [embed] extra is installed.
+os.environ.setdefault("EVA_SAFETY_EMBED", "0")
 
 
 @dataclass

@@ -75,7 +75,7 @@ def test_context_keeps_the_newest_turns_that_fit_the_budget():
 async def test_elevated_risk_appends_the_check_in():
     from eva_cli.safety import elevated_addendum, screen
 
-    text = "Lately everything feels hopeless and pointless, I'm so tired of all of it"
+    text = "Lately everything feels pointless. What is even the point of going on like this"
     assert screen(text).risk == "elevated"
     p = pipeline(FakeBackend(["That sounds heavy."]))
     turn = await p.respond(1, 1, text, locale="US")
