@@ -500,8 +500,9 @@ def _build_trainer_class():
                                  "this model's output layer.", "pip install liger-kernel, or turn liger off.")
             if not usable:
                 return None
-            # torch.compile fuses each chunk on CUDA; on the CPU (explicit liger=True) eager is faster to start
-            return loss_cls(ignore_index=-100, beta=self.beta, compute_nll_loss=True, compiled=on_cuda)
+            # Uncompiled: with torch 2.11 on an H200, compiled=True stopped a QLoRA run in torch.compile
+            # (InternalTorchDynamoError, docs/benchmarks.md). The chunked loss still never builds full logits.
+            return loss_cls(ignore_index=-100, beta=self.beta, compute_nll_loss=True, compiled=False)
 
         def _plain_head(self):
             head = self.accelerator.unwrap_model(self.model).get_output_embeddings()
