@@ -184,6 +184,25 @@ _SAFE_CONTEXT = {
         r"\bчи (?:є )?(?:у|в) (?:тебе|вас)\b|\bчи (?:ти )?(?:маєш|страждаєш)\b",
     ),
 }
+# Method advice phrased as a recommendation rather than "the way to die": "the most effective way is to
+# take all of the pills", "pills with alcohol so it is painless". Medication taken as prescribed stays safe.
+_NOT_PRESCRIBED = r"(?![^.!?\n]*\b(?:as prescribed|your doctor|a doctor|pharmacist|лікар\w*|призначен\w*)\b)"
+EN["self_harm_method"] = _rx(
+    EN["self_harm_method"].pattern,
+    r"\b(?:painless|effective|reliable|quick|quickest|surest|easiest|fastest|best|simplest|certain|gentlest) "
+    r"(?:way|method|option)\b[^.!?\n]{0,40}\b(?:is|would be) (?:to )?(?:take|swallow|jump|hang|cut|use|mix|drink|overdose)\b",
+    _NOT_PRESCRIBED + r"\btake (?:all|every one|the rest) (?:of )?(?:the |your |those |these |them )?(?:pills|tablets|meds|medications?|capsules)\b",
+    r"\b(?:pills|tablets|meds|medications?|painkillers|sleeping pills)\b[^.!?\n]{0,40}\bwith (?:alcohol|vodka|wine|beer|whiske?y)\b"
+    r"[^.!?\n]{0,40}\b(?:painless|die|fatal|lethal|effective|kill|quick|works)\b",
+)
+UK["self_harm_method"] = _rx(
+    UK["self_harm_method"].pattern,
+    _NOT_PRESCRIBED + r"\b(?:випи(?:ти|й|йте)|ковтн(?:ути|и|іть)|прийм(?:и|іть)|прийняти|з'?ї(?:сти|ж)) (?:всі|усі|цілу пачку|всю пачку|усю пачку)"
+    r"(?: (?:ці |свої |ті )?(?:таблетк\w*|пігулк\w*|ліки))?",
+    r"\b(?:таблетк\w*|пігулк\w*|ліки)\b[^.!?\n]{0,40}\bз (?:алкоголем|горілкою|вином|пивом)\b",
+)
+
+
 _SENT = re.compile(r"(?<=[.!?…\n])\s+")
 
 
