@@ -33,8 +33,13 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+# Speed targets live here, not in tests; figures go to docs/benchmarks.md.
 bench: setup
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_pairs.py
+	$(BIN)/python benchmarks/bench_safety.py
+	$(EVA) bench train --json
+	$(EVA) bench serve --json
 
 clean:
 	rm -rf $(VENV) $(WS) .pytest_cache
