@@ -47,7 +47,7 @@ def cmd_run(a) -> None:
         pairs = a.workspace / "pairs" / "train.parquet"
     cfg = TrainBenchConfig(model=model, pairs=pairs, mix=not a.no_mix, steps=a.steps, batch_size=a.batch_size,
                            max_length=a.max_length, qlora=a.qlora, eval_pairs=a.eval_pairs, rounds=a.rounds,
-                           seed=a.seed)
+                           seed=a.seed, order_seed=a.order_seed)
     home = Path(os.environ.get("EVA_HOME", "~/.cache/eva")).expanduser()
     report = run_train_bench(cfg, home, progress=lambda m: print(m, file=sys.stderr, flush=True))
     text = json.dumps(report, indent=2, default=str)
@@ -144,6 +144,7 @@ def main() -> None:
     r.add_argument("--eval-pairs", type=int, default=8)
     r.add_argument("--rounds", type=int, default=1)
     r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--order-seed", type=int, help="batch-order seed only (same pairs): run-to-run noise")
     r.add_argument("--random-llama3-8b", type=Path, help="build (if missing) and use a random Llama-3-8B here")
     r.add_argument("--tokenizer-from", type=Path, help="tokenizer folder for the random model (realistic lengths)")
     r.add_argument("--out", type=Path)

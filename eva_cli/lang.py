@@ -26,6 +26,13 @@ def detect_lang(text: str) -> str:
     """'en', 'uk', 'ru' or 'other' for a message (empty text is 'other')."""
     if not text:
         return "other"
+    if text.isascii():  # fast path, same rule as below for Latin-only text: stop at the first English word
+        words = 0
+        for m in _WORD.finditer(text):
+            if m.group().lower() in _EN_WORDS:
+                return "en"
+            words += 1
+        return "en" if 0 < words <= 3 else "other"
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return "other"

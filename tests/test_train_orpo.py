@@ -269,14 +269,14 @@ def test_bad_flags(eva, workspace, tiny_model_dir):
 
 
 def test_config_yaml_sits_under_flags(tmp_path):
-    from eva_cli.train.config import resolve_config
+    from eva_cli.train.config import PRESETS, resolve_config
 
     yml = tmp_path / "train.yaml"
     yml.write_text("lr: 3e-4\nmax-length: 256\nbatch_size: 8\nliger: off\n")
     cfg = resolve_config({"batch_size": 2, "preset": "quick"}, yml)
     assert cfg.lr == 3e-4 and cfg.max_length == 256  # YAML over the preset
     assert cfg.batch_size == 2  # the flag over YAML
-    assert cfg.max_steps == 16 and cfg.mode == "lora" and cfg.eval_pairs == 8  # from the preset
+    assert cfg.max_steps == PRESETS["quick"]["max_steps"] and cfg.mode == "lora" and cfg.eval_pairs == 8  # from the preset
     assert cfg.liger == "off"
     yml.write_text("learning_rate: 1\n")
     from eva_cli.errors import InputError

@@ -168,6 +168,8 @@ class TrainBenchConfig:
     beta: float = field(default=0.1, metadata={"help": "ORPO beta"})
     eval_pairs: int = field(default=8, metadata={"help": "held-out pairs scored before and after training"})
     seed: int = field(default=0, metadata={"help": "seed for the data sample, LoRA init and dropout"})
+    order_seed: int | None = field(default=None, metadata={
+        "help": "seed for the batch order only (default: seed); another value shows the run-to-run noise"})
     rounds: int = field(default=1, metadata={"help": "A/B rounds (baseline and eva alternate; medians reported)"})
 
     def __post_init__(self):
@@ -284,7 +286,7 @@ def _train_args(cfg: TrainBenchConfig, out_dir: Path, cuda: bool, bf16: bool):
         output_dir=str(out_dir), per_device_train_batch_size=cfg.batch_size,
         per_device_eval_batch_size=cfg.batch_size, num_train_epochs=1, learning_rate=cfg.learning_rate,
         beta=cfg.beta, max_length=cfg.max_length, logging_steps=1, save_strategy="no", eval_strategy="no",
-        report_to=[], seed=cfg.seed, data_seed=cfg.seed, bf16=bf16, use_cpu=not cuda, disable_tqdm=True,
+        report_to=[], seed=cfg.seed, data_seed=cfg.seed if cfg.order_seed is None else cfg.order_seed, bf16=bf16, use_cpu=not cuda, disable_tqdm=True,
         remove_unused_columns=False, dataloader_num_workers=0,
     )
 
@@ -363,11 +365,12 @@ def run_side(cfg: TrainBenchConfig, side: str, model_path: str, train_rows: list
     if side == "eva":
         trainer.eva_token_counts.update(slots=0, real=0)
     counts["on"] = True
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     output = trainer.train()
     if cuda:
         torch.cuda.synchronize()
     train_seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start  # what the run cost, whatever else shares the cores
     counts["on"] = False
     if cuda:
         peak_mb, memory_kind = torch.cuda.max_memory_allocated() / 2**20, "GPU peak allocated"
@@ -387,6 +390,7 @@ def run_side(cfg: TrainBenchConfig, side: str, model_path: str, train_rows: list
         "dtype": str(dtype).replace("torch.", ""),
         "qlora": cfg.qlora,
         "train_tokens": tokens,
+        "train_cpu_seconds": round(cpu_seconds, 1),
         "input_slots": counts["slots"],
         "input_real_tokens": counts["real"],
     }

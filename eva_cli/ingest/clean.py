@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-from eva_cli.lang import _EN_WORDS, _WORD, detect_lang
+from eva_cli.lang import detect_lang
 
 EMAIL = "[email]"
 PHONE = "[phone]"
@@ -199,18 +199,7 @@ LANG_WINDOW = 300  # characters of the user turn and of the reply that language 
 def example_lang(user: str, response: str) -> str:
     """en | uk | other for an exchange: detected on the user's last message plus the reply
     (their first LANG_WINDOW characters each). Russian maps to 'other'.
-
-    Latin-only text takes a fast path with exactly `detect_lang`'s rule for such text
-    (no Cyrillic letters, so: an English function word, or at most three words -> 'en'),
-    stopping at the first English word instead of tokenizing everything.
     """
     text = user[:LANG_WINDOW] + "\n" + response[:LANG_WINDOW]
-    if text.isascii():
-        words = 0
-        for m in _WORD.finditer(text):
-            if m.group().lower() in _EN_WORDS:
-                return "en"
-            words += 1
-        return "en" if 0 < words <= 3 else "other"
     lang = detect_lang(text)
     return lang if lang in ("en", "uk") else "other"

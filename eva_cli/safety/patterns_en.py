@@ -7,16 +7,8 @@ Levels and categories are documented in docs/safety.md.
 
 from __future__ import annotations
 
+from eva_cli.safety.rules import A, DANGER, MED, OTHERS, PLAN, SH, P, compile_rules
 from eva_cli.safety.rules import RuleSpec as R
-from eva_cli.safety.rules import compile_rules
-
-A = "suicidal_ideation_active"
-P = "suicidal_ideation_passive"
-PLAN = "plan_intent_means"
-SH = "self_harm"
-OTHERS = "harm_to_others"
-DANGER = "in_danger"
-MED = "medical_emergency"
 
 MACROS = {
     # adverbs and intensifiers that may sit inside a phrase ("I just really want to die")

@@ -7,16 +7,8 @@ statements are not missed. Normalized text: lower case, ё -> е, no apostrophes
 
 from __future__ import annotations
 
+from eva_cli.safety.rules import A, DANGER, MED, OTHERS, PLAN, SH, P, compile_rules
 from eva_cli.safety.rules import RuleSpec as R
-from eva_cli.safety.rules import compile_rules
-
-A = "suicidal_ideation_active"
-P = "suicidal_ideation_passive"
-PLAN = "plan_intent_means"
-SH = "self_harm"
-OTHERS = "harm_to_others"
-DANGER = "in_danger"
-MED = "medical_emergency"
 
 MACROS = {
     "F": r"(?:(?:просто|очень|уже|так|реально|честно|иногда|часто|всегда|сейчас|снова|опять|тоже|даже|давно|серьезно|прям|ну|еще|"

@@ -20,6 +20,8 @@ CATEGORIES = (
     "in_danger",
     "medical_emergency",
 )
+# Short names the per-language pattern modules use for CATEGORIES.
+P, A, PLAN, SH, OTHERS, DANGER, MED = CATEGORIES
 LEVELS = ("none", "elevated", "crisis")
 # Signal families used to combine weaker evidence (see screen._decide).
 SIGNALS = (
