@@ -397,6 +397,25 @@ async def test_restart_with_pending_updates_answers_each_exactly_once(tg, db):
     assert len(backend.calls) == 1
 
 
+
+async def test_an_update_whose_process_was_killed_mid_reply_is_answered_after_restart(tg, db):
+    import signal
+    import subprocess
+    import sys
+
+    from cryptography.fernet import Fernet
+
+    key = Fernet.generate_key().decode()
+    uid = tg.message(1, "a message the old process claimed, then it was killed")
+    code = ("import os, signal, sys; from eva_cli.store import ConversationStore; "
+            "ConversationStore(sys.argv[1], sys.argv[2]).claim_update(int(sys.argv[3])); os.kill(os.getpid(), signal.SIGKILL)")
+    proc = subprocess.run([sys.executable, "-c", code, str(db), key, str(uid)], capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    async with running_bot(tg, FakeBackend(["Here after the restart."]), new_store(db, key)):
+        await tg.wait_texts(1, 1)
+        await settle()
+    assert tg.texts(1) == ["Here after the restart."]
+
 # -- webhook ----------------------------------------------------------------------------------
 
 async def test_webhook_mode_checks_the_secret_token(tg, store):

@@ -1,6 +1,9 @@
 """The encrypted conversation store: encryption at rest, keys, history, reset, forget, consent, retention."""
 
+import signal
 import sqlite3
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -166,8 +169,25 @@ def test_purge_runs_on_open(tmp_path, key):
 
 def test_claim_update_is_idempotent(store):
     assert store.claim_update(42) is True
-    assert store.claim_update(42) is False
+    assert store.claim_update(42) is False  # being handled
+    store.finish_update(42)
+    assert store.claim_update(42) is False  # handled
     assert store.claim_update(43) is True
+    store.release_update(43)  # cancelled before the reply
+    assert store.claim_update(43) is True
+
+
+def test_a_claim_of_a_killed_process_is_taken_over(tmp_path, key):
+    path = tmp_path / "eva.sqlite"
+    code = ("import os, signal, sys; from eva_cli.store import ConversationStore; "
+            "s = ConversationStore(sys.argv[1], sys.argv[2]); s.claim_update(7); s.claim_update(8); s.finish_update(8); "
+            "os.kill(os.getpid(), signal.SIGKILL)")
+    proc = subprocess.run([sys.executable, "-c", code, str(path), key], capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    with ConversationStore(path, key) as s, ConversationStore(path, key) as other:
+        assert s.claim_update(7) is True  # the killed process never answered it
+        assert s.claim_update(8) is False  # that one it had answered
+        assert other.claim_update(7) is False  # now held by a live store
 
 
 def test_wal_mode_and_closed_store(tmp_path, key):

@@ -51,11 +51,23 @@ class DedupMiddleware(BaseMiddleware):
         self.skipped = 0
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if isinstance(event, Update) and not self.store.claim_update(event.update_id):
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        uid = event.update_id
+        if not self.store.claim_update(uid):
             self.skipped += 1
-            log.info("update %d was already handled; skipped", event.update_id)
+            log.info("update %d was already handled (or is being handled); skipped", uid)
             return None
-        return await handler(event, data)
+        try:
+            result = await handler(event, data)
+        except asyncio.CancelledError:
+            self.store.release_update(uid)  # not answered: a redelivery after the restart answers it
+            raise
+        except Exception:
+            self.store.finish_update(uid)  # a handler error is not retried on every redelivery
+            raise
+        self.store.finish_update(uid)
+        return result
 
 
 class ServicesMiddleware(BaseMiddleware):

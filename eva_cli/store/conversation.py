@@ -5,7 +5,8 @@ What is stored, and how:
 - users (language, training consent and when it was given): no text;
 - feedback (rating, the prompt, the reply, an optional rewrite, language): texts encrypted; exported for
   training only while the user consents; purged with the retention window unless the user consents;
-- updates (Telegram update ids already handled): so a redelivered update is answered once.
+- updates (Telegram update ids already handled) and update_claims (ids being handled, by which process):
+  a redelivered update is answered once, and one whose process died mid-reply is answered on redelivery.
 Ids and timestamps are not encrypted (the store needs them to work). Deleted rows are overwritten
 (`secure_delete`). `/forget` removes every row of a user in every table.
 """
@@ -13,9 +14,12 @@ Ids and timestamps are not encrypted (the store needs them to work). Deleted row
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import threading
 import time
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -61,7 +65,29 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_user ON feedback (user_id);
 CREATE TABLE IF NOT EXISTS updates (update_id INTEGER PRIMARY KEY, handled_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS update_claims (update_id INTEGER PRIMARY KEY, owner TEXT NOT NULL, claimed_at REAL NOT NULL);
 """
+CLAIM_LEASE_S = 600  # a claim older than this is abandoned whoever holds it (no reply takes that long)
+_HOST = socket.gethostname()
+_LIVE_OWNERS: set[str] = set()  # claim owners of the stores open in this process
+
+
+def _claim_alive(owner: str, claimed_at: float, now: float) -> bool:
+    """Whether the process that claimed an update may still answer it."""
+    if now - claimed_at > CLAIM_LEASE_S:
+        return False
+    host, pid, _ = owner.split(":", 2)
+    if host != _HOST:
+        return True  # another machine: trust the lease
+    if int(pid) == os.getpid():
+        return owner in _LIVE_OWNERS  # this process, or an earlier one with the same pid (a container restart)
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass
+    return True
 
 
 def _ts(now: datetime | None) -> float:
@@ -92,6 +118,8 @@ class ConversationStore:
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
         self._closed = False
+        self._owner = f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex}"
+        _LIVE_OWNERS.add(self._owner)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = self._conn()
@@ -305,6 +333,7 @@ class ConversationStore:
                 "DELETE FROM feedback WHERE created_at < ? AND user_id NOT IN (SELECT user_id FROM users WHERE consent = 1)", (cutoff,)
             ).rowcount
             conn.execute("DELETE FROM updates WHERE handled_at < ?", (cutoff,))
+            conn.execute("DELETE FROM update_claims WHERE claimed_at < ?", (cutoff,))
             return n
 
         return self._write(op)
@@ -330,11 +359,36 @@ class ConversationStore:
         }
 
     def claim_update(self, update_id: int) -> bool:
-        """True the first time a Telegram update id is seen, False for a redelivery (already handled)."""
-        return bool(self._write(lambda conn: conn.execute("INSERT OR IGNORE INTO updates VALUES (?, ?)", (int(update_id), time.time())).rowcount))
+        """True when this process should handle the update: it is neither handled (`finish_update`) nor
+        being handled by a live process. A claim left by a process that died mid-reply is taken over."""
+        uid, now = int(update_id), time.time()
+
+        def op(conn):
+            if conn.execute("SELECT 1 FROM updates WHERE update_id = ?", (uid,)).fetchone():
+                return False
+            row = conn.execute("SELECT owner, claimed_at FROM update_claims WHERE update_id = ?", (uid,)).fetchone()
+            if row and _claim_alive(row[0], row[1], now):
+                return False
+            conn.execute("INSERT OR REPLACE INTO update_claims VALUES (?, ?, ?)", (uid, self._owner, now))
+            return True
+
+        return self._write(op)
+
+    def finish_update(self, update_id: int) -> None:
+        """Mark a claimed update handled: a redelivery of it is skipped from now on."""
+        def op(conn):
+            conn.execute("INSERT OR IGNORE INTO updates VALUES (?, ?)", (int(update_id), time.time()))
+            conn.execute("DELETE FROM update_claims WHERE update_id = ?", (int(update_id),))
+
+        self._write(op)
+
+    def release_update(self, update_id: int) -> None:
+        """Give a claim back unhandled (the handler was cancelled): a redelivery handles it."""
+        self._write(lambda conn: conn.execute("DELETE FROM update_claims WHERE update_id = ?", (int(update_id),)))
 
     def close(self) -> None:
         self._closed = True
+        _LIVE_OWNERS.discard(self._owner)
         with self._conns_lock:
             conns, self._conns = self._conns, []
         for c in conns:
