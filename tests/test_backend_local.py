@@ -184,3 +184,20 @@ def test_bench_serve_reports_every_level(eva, tiny_model_dir):
     assert set(result["target"]) >= {"speedup", "p95_ratio", "met"}
     bad = eva("bench", "serve", "--concurrency", "1,x")
     assert bad.code == 2 and "--concurrency" in bad.err
+    bad = eva("bench", "serve", "--rate", "0")
+    assert bad.code == 2 and "--rate" in bad.err
+
+
+def test_bench_serve_open_loop_counts_latency_from_arrival(eva, tiny_model_dir):
+    from eva_cli.bench.serve_bench import ServeBenchConfig, arrival_times
+
+    times = arrival_times(ServeBenchConfig(requests=6, rate=20.0))
+    assert times == sorted(times) and len(times) == 6 and times == arrival_times(ServeBenchConfig(requests=6, rate=20.0))
+    r = eva("bench", "serve", "--model", tiny_model_dir, "--concurrency", "3", "--requests", "6", "--rate", "20",
+            "--max-new-tokens", "4", "--device", "cpu", "--json")
+    assert r.code == 0, r.output
+    result = json.loads(r.out)
+    assert result["mode"].startswith("open loop, 20 requests/s") and result["target"] is None
+    for lv in result["levels"]:
+        assert lv["requests"] == 6 and lv["tokens"] > 0
+        assert lv["wall_s"] >= times[-1]  # the last request could not be answered before it arrived

@@ -5,11 +5,18 @@ request as soon as its reply arrives) through one LocalBackend with max_concurre
 sequential baseline. Decoding is greedy by default, so every concurrency generates the same
 replies and the same tokens: only the batching differs. Reported per concurrency: replies/s,
 generated tokens/s, p50/p95 reply latency, mean micro-batch size, and the ratios against C=1.
+
+In a closed loop, Little's law ties the two target ratios together: C clients in flight means
+latency = C / throughput, so (throughput ratio) x (latency ratio) = C. With `rate`, requests instead
+arrive on their own (Poisson, seeded, the same schedule at every level) the way users write to a bot,
+and latency counts from arrival: queueing behind a busy sequential server shows up there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -48,6 +55,8 @@ class ServeBenchConfig:
     device: str | None = None
     threads: int | None = None  # torch CPU threads (None = torch's default: one per core)
     prefix_cache: bool = True  # the local backend's system-prompt KV cache
+    rate: float | None = None  # open loop: requests arrive at this mean rate per second (Poisson)
+    seed: int = 0  # arrival schedule of the open loop
 
     def __post_init__(self) -> None:
         levels = sorted(set(int(c) for c in self.concurrency) | {1})
@@ -58,6 +67,8 @@ class ServeBenchConfig:
             raise InputError(f"--requests must be at least 1 (got {self.requests}).")
         if self.max_new_tokens < 1:
             raise InputError(f"--max-new-tokens must be at least 1 (got {self.max_new_tokens}).")
+        if self.rate is not None and not self.rate > 0:
+            raise InputError(f"--rate must be a number of requests per second above 0 (got {self.rate}).")
 
 
 @dataclass
@@ -104,8 +115,14 @@ def messages_for(i: int) -> list[dict]:
     return [{"role": "system", "content": system_prompt(detect_lang(text))}, {"role": "user", "content": text}]
 
 
+def arrival_times(cfg: ServeBenchConfig) -> list[float]:
+    """Seconds after the start at which each request of the open loop arrives."""
+    rng = random.Random(cfg.seed)
+    return list(itertools.accumulate(rng.expovariate(cfg.rate) for _ in range(cfg.requests)))
+
+
 async def measure_level(model, tokenizer, cfg: ServeBenchConfig, concurrency: int) -> LevelResult:
-    """C closed-loop clients through one LocalBackend(max_concurrency=C)."""
+    """One LocalBackend(max_concurrency=C): C closed-loop clients, or open-loop arrivals with `rate`."""
     from eva_cli.backends.local import LocalBackend, LocalBackendConfig
 
     backend = LocalBackend(model, tokenizer, LocalBackendConfig(
@@ -131,8 +148,18 @@ async def measure_level(model, tokenizer, cfg: ServeBenchConfig, concurrency: in
                 latencies.append(time.perf_counter() - started)
                 tokens += reply.tokens
 
+        async def arrival(i: int, at: float) -> None:
+            nonlocal tokens
+            await asyncio.sleep(max(0.0, started + at - time.perf_counter()))
+            reply = await backend.generate_reply(messages_for(i))
+            latencies.append(time.perf_counter() - (started + at))
+            tokens += reply.tokens
+
         started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(concurrency)))
+        if cfg.rate:
+            await asyncio.gather(*(arrival(i, at) for i, at in enumerate(arrival_times(cfg))))
+        else:
+            await asyncio.gather(*(client() for _ in range(concurrency)))
         wall = time.perf_counter() - started
     finally:
         await backend.aclose()
@@ -173,8 +200,9 @@ def run_serve_bench(cfg: ServeBenchConfig, home: Path, progress=None) -> dict:
         "max_new_tokens": cfg.max_new_tokens,
         "temperature": cfg.temperature,
         "prefix_cache": cfg.prefix_cache,
+        "mode": f"open loop, {cfg.rate:g} requests/s (Poisson, seed {cfg.seed})" if cfg.rate else "closed loop",
         "levels": [{k: v for k, v in asdict(level).items() if k != "latencies"} for level in levels],
-        "target": {"concurrency": top.concurrency, "speedup": top.speedup, "speedup_target": TARGET_SPEEDUP,
+        "target": None if cfg.rate else {"concurrency": top.concurrency, "speedup": top.speedup, "speedup_target": TARGET_SPEEDUP,
                    "p95_ratio": top.p95_ratio, "p95_ratio_target": TARGET_P95_RATIO,
                    "met": top.concurrency > 1 and top.speedup >= TARGET_SPEEDUP and top.p95_ratio <= TARGET_P95_RATIO},
     }
