@@ -39,7 +39,9 @@ def register(app: typer.Typer) -> None:
             else:
                 _print_report(state.console, report)
             return
-        messages = _collect(text or [], file)
+        from eva_cli.safety.inputs import read_messages
+
+        messages = read_messages(text or [], file)
         if not messages:
             if locale:
                 from eva_cli.safety import help_text, resolve_region
@@ -59,48 +61,6 @@ def register(app: typer.Typer) -> None:
                 print(json.dumps(out, ensure_ascii=False))
             return
         _print_table(state, results, locale)
-
-
-def _collect(texts: list[str], file: Path | None) -> list[tuple[str, dict]]:
-    """(message, passed-through fields) from the arguments and --file."""
-    import json
-    import sys
-
-    from eva_cli.errors import InputError
-
-    out = [(t, {}) for t in texts]
-    if file is None:
-        return out
-    name = str(file)
-    if name == "-":
-        raw = sys.stdin.read()
-    else:
-        if not file.exists():
-            raise InputError(f"--file: {file} does not exist.", "Give a text file (one message a line) or JSONL with a 'text' field.")
-        if not file.is_file():
-            raise InputError(f"--file: {file} is not a file.")
-        try:
-            raw = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"--file: {file} is not UTF-8 text.", "Save it as UTF-8.") from None
-    lines = raw.splitlines()
-    first = next((ln for ln in lines if ln.strip()), "")
-    if first.lstrip().startswith("{"):
-        for i, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"--file: {name}:{i} is not valid JSON ({exc.msg}).", "Use one JSON object per line, or plain text.") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise InputError(f"--file: {name}:{i} needs a string field 'text'.")
-            out.append((obj["text"], {k: v for k, v in obj.items() if k != "text"}))
-    else:
-        out.extend((ln, {}) for ln in lines if ln.strip())
-    if not out:
-        raise InputError(f"--file: {name} has no messages.")
-    return out
 
 
 def _print_table(state, results, locale: str | None) -> None:

@@ -15,12 +15,12 @@ Definitions (also printed by `eva safety --evaluate` and written in docs/safety.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from eva_cli.errors import InputError
+from eva_cli.safety.inputs import text_records
 from eva_cli.safety.rules import CATEGORIES
 from eva_cli.safety.screen import Screening, screen
 
@@ -64,15 +64,7 @@ def load_labelled(path: str | Path) -> list[Labelled]:
     except UnicodeDecodeError:
         raise InputError(f"--evaluate: {path} is not UTF-8 text.", "Save it as UTF-8 JSONL.") from None
     rows: list[Labelled] = []
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"--evaluate: {path}:{i} is not valid JSON ({exc.msg}).", "One JSON object per line.") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise InputError(f"--evaluate: {path}:{i} needs a string field 'text'.")
+    for i, obj in text_records(lines, f"--evaluate: {path}", "One JSON object per line."):
         risk, kind = obj.get("expected_risk"), obj.get("kind")
         if risk not in RISKS:
             raise InputError(f"--evaluate: {path}:{i} expected_risk must be one of {', '.join(RISKS)} (got {risk!r}).")
