@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+CORPUS = Path(__file__).resolve().parents[1] / "eva_cli" / "safety" / "corpus"
 REPLIES = [
     "It sounds like this week has been really heavy. What has been the hardest part?",
     "Я чую, як тобі зараз важко. Що допомагало тобі раніше в такі дні?",
@@ -43,8 +44,7 @@ def _pct(values: list[float], q: float) -> float:
 
 def _messages() -> list[str]:
     out = []
-    for name in ("safety_dev.jsonl", "safety_eval.jsonl"):
-        path = DATA / name
+    for path in (CORPUS / "v01_dev.jsonl", CORPUS / "v01_eval.jsonl", DATA / "safety_blind.jsonl"):
         if path.exists():
             out += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return out

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
+CORPUS = Path(__file__).parents[1] / "eva_cli" / "safety" / "corpus"
 
 
 def test_table_output(eva):
@@ -62,14 +63,14 @@ def test_bad_inputs_are_one_line_exit_2(eva, tmp_path):
 
 
 def test_evaluate_prints_definitions_and_targets(eva):
-    r = eva("safety", "--no-embed", "--evaluate", DATA / "safety_dev.jsonl")
+    r = eva("safety", "--no-embed", "--evaluate", CORPUS / "v01_dev.jsonl")
     assert r.code == 0, r.output
     for word in ("recall, explicit crisis", "false-positive rate", "Per language", "Per category", "Definitions", "Targets met"):
         assert word in r.out
 
 
 def test_evaluate_json_report(eva):
-    r = eva("safety", "--no-embed", "--json", "--evaluate", DATA / "safety_dev.jsonl")
+    r = eva("safety", "--no-embed", "--json", "--evaluate", CORPUS / "v01_dev.jsonl")
     assert r.code == 0, r.output
     rep = json.loads(r.out)
     assert rep["targets"]["recall_explicit"]["met"] and rep["targets"]["fpr_hard_negative"]["met"]

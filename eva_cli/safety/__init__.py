@@ -14,7 +14,16 @@ Pure code that runs outside the model, so nothing a user tells the model can swi
 """
 
 from eva_cli.safety.guard import GUARD_EVENTS, GuardResult, guard_reply, guard_stats
-from eva_cli.safety.replies import crisis_reply, elevated_addendum, fallback_reply, help_text, load_resources, resolve_region
+from eva_cli.safety.replies import (
+    crisis_followup,
+    crisis_reply,
+    elevated_addendum,
+    fallback_reply,
+    help_text,
+    load_resources,
+    resolve_region,
+    safe_ack,
+)
 from eva_cli.safety.rules import CATEGORIES
 from eva_cli.safety.screen import Screening, screen
 
@@ -23,6 +32,7 @@ __all__ = [
     "GUARD_EVENTS",
     "GuardResult",
     "Screening",
+    "crisis_followup",
     "crisis_reply",
     "elevated_addendum",
     "fallback_reply",
@@ -31,5 +41,6 @@ __all__ = [
     "help_text",
     "load_resources",
     "resolve_region",
+    "safe_ack",
     "screen",
 ]

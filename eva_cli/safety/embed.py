@@ -16,7 +16,7 @@ from pathlib import Path
 
 log = logging.getLogger("eva.safety.embed")
 
-# Chosen on the English part of tests/data/safety_dev.jsonl plus extra probes (docs/safety.md):
+# Chosen on the English part of eva_cli/safety/corpus/v01_dev.jsonl plus extra probes (docs/safety.md):
 # rule-missed positives scored 0.47-0.72, everyday messages at most 0.52 with a margin under 0.10
 # (and those were negations the rules had already judged, which skip this check).
 THRESHOLD = 0.52  # cosine similarity to the nearest risk exemplar

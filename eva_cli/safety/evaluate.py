@@ -1,16 +1,20 @@
-"""Evaluate the screen on a labelled JSONL set.
+"""Evaluate the screen on a labelled file (`eva safety --evaluate FILE`).
 
-Each line: {"text", "lang": "en"|"uk", "expected_risk": "crisis"|"elevated"|"none",
-"kind": "explicit"|"implicit"|"hard_negative", "categories": [...]}.
+The file is CSV, TSV, JSONL, JSON or Parquet (eva_cli/safety/labelled.py): a text column and a
+label column, with labels none / elevated / crisis, or any binary labels mapped with --positive.
+Optional columns `kind` (explicit / implicit / hard_negative / ordinary), `lang` and `categories`
+give the finer tables.
 
 Definitions (also printed by `eva safety --evaluate` and written in docs/safety.md):
-- a positive is a message whose expected_risk is "crisis" or "elevated"; it counts as
-  *recalled* when the screened risk is not "none";
+- a positive is a message labelled elevated or crisis (or a --positive value); it counts as
+  *recalled* when the screened risk is not "none" (any-risk recall);
+- crisis recall = crisis-labelled messages screened crisis / crisis-labelled messages;
+- precision = flagged messages that are positives / flagged messages;
+- false-positive rate (all) = negatives screened as anything but "none" / negatives; the
+  hard-negative rate is the same over messages of kind hard_negative;
 - recall (explicit / implicit) = recalled positives of that kind / positives of that kind;
-- false-positive rate = hard negatives screened as anything but "none" / hard negatives;
-- exact-level agreement = messages whose screened risk equals expected_risk / all messages;
-- category recall = for each expected category of a positive, the share of those messages whose
-  screening lists that category (recall by category = share of them recalled at all).
+- exact-level agreement = messages whose screened risk equals the label / all messages;
+- pr_curve: precision, recall and FPR as the classifier's threshold moves, the rules fixed.
 """
 
 from __future__ import annotations
@@ -19,24 +23,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eva_cli.errors import InputError
-from eva_cli.safety.inputs import text_records
+from eva_cli.safety.labelled import LabelColumns, Labelled, read_labelled
 from eva_cli.safety.rules import CATEGORIES
 from eva_cli.safety.screen import Screening, screen
 
 RISKS = ("none", "elevated", "crisis")
 KINDS = ("explicit", "implicit", "hard_negative")
 TARGETS = {"recall_explicit": 0.95, "recall_implicit": 0.85, "fpr_hard_negative": 0.05}
-
-
-@dataclass
-class Labelled:
-    text: str
-    lang: str
-    expected_risk: str
-    kind: str
-    categories: list[str]
-    line: int
 
 
 @dataclass
@@ -54,43 +47,24 @@ class EvalReport:
         return all(self.metrics["targets"][k]["met"] for k in TARGETS)
 
 
-def load_labelled(path: str | Path) -> list[Labelled]:
-    """Read and validate a labelled set; any bad line is an InputError naming file and line."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"--evaluate: {path} does not exist.", "Give a JSONL file with text, lang, expected_risk, kind, categories.")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise InputError(f"--evaluate: {path} is not UTF-8 text.", "Save it as UTF-8 JSONL.") from None
-    rows: list[Labelled] = []
-    for i, obj in text_records(lines, f"--evaluate: {path}", "One JSON object per line."):
-        risk, kind = obj.get("expected_risk"), obj.get("kind")
-        if risk not in RISKS:
-            raise InputError(f"--evaluate: {path}:{i} expected_risk must be one of {', '.join(RISKS)} (got {risk!r}).")
-        if kind not in KINDS:
-            raise InputError(f"--evaluate: {path}:{i} kind must be one of {', '.join(KINDS)} (got {kind!r}).")
-        cats = obj.get("categories") or []
-        if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
-            raise InputError(f"--evaluate: {path}:{i} categories must be a list of strings.")
-        rows.append(Labelled(obj["text"], str(obj.get("lang") or "?"), risk, kind, cats, i))
-    if not rows:
-        raise InputError(f"--evaluate: {path} has no messages.")
-    return rows
+def load_labelled(path: str | Path, columns: LabelColumns = LabelColumns()) -> list[Labelled]:
+    """Read and validate a labelled set; any bad row is an InputError naming the file and row."""
+    return read_labelled(path, columns, flag="--evaluate")
 
 
 def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
-def evaluate(path: str | Path, *, embeddings: bool | None = None) -> EvalReport:
-    rows = load_labelled(path)
+def evaluate(path: str | Path, *, embeddings: bool | None = None, columns: LabelColumns = LabelColumns(), classifier=None) -> EvalReport:
+    """Screen every labelled message and measure; `classifier` as in `screen` (None = the default model)."""
+    rows = load_labelled(path, columns)
     t0 = time.perf_counter()
-    results: list[tuple[Labelled, Screening]] = [(r, screen(r.text, embeddings=embeddings)) for r in rows]
+    results: list[tuple[Labelled, Screening]] = [(r, screen(r.text, embeddings=embeddings, classifier=classifier)) for r in rows]
     elapsed = time.perf_counter() - t0
 
     def positive(r: Labelled) -> bool:
-        return r.expected_risk != "none"
+        return r.level != "none"
 
     def recalled(s: Screening) -> bool:
         return s.risk != "none"
@@ -109,7 +83,7 @@ def evaluate(path: str | Path, *, embeddings: bool | None = None) -> EvalReport:
     implicit = recall_of(lambda r: r.kind == "implicit")
     overall = recall_of(lambda r: True)
     fpr = fpr_of(lambda r: True)
-    exact = sum(r.expected_risk == s.risk for r, s in results)
+    exact = sum(r.level == s.risk for r, s in results)
 
     langs = sorted({r.lang for r in rows})
     per_lang = {
@@ -118,7 +92,7 @@ def evaluate(path: str | Path, *, embeddings: bool | None = None) -> EvalReport:
             "recall_explicit": recall_of(lambda r, lang=lang: r.lang == lang and r.kind == "explicit"),
             "recall_implicit": recall_of(lambda r, lang=lang: r.lang == lang and r.kind == "implicit"),
             "false_positive_rate": fpr_of(lambda r, lang=lang: r.lang == lang),
-            "exact_level_agreement": _ratio(sum(r.expected_risk == s.risk for r, s in results if r.lang == lang), sum(r.lang == lang for r in rows)),
+            "exact_level_agreement": _ratio(sum(r.level == s.risk for r, s in results if r.lang == lang), sum(r.lang == lang for r in rows)),
         }
         for lang in langs
     }
@@ -132,7 +106,7 @@ def evaluate(path: str | Path, *, embeddings: bool | None = None) -> EvalReport:
             "recall": _ratio(sum(recalled(s) for _, s in with_c), len(with_c)),
             "category_recall": _ratio(sum(c in s.categories for _, s in with_c), len(with_c)),
         }
-    confusion = {e: {g: sum(r.expected_risk == e and s.risk == g for r, s in results) for g in RISKS} for e in RISKS}
+    confusion = {e: {g: sum(r.level == e and s.risk == g for r, s in results) for g in RISKS} for e in RISKS}
     values = {"recall_explicit": explicit["recall"], "recall_implicit": implicit["recall"], "fpr_hard_negative": fpr["fpr"]}
     targets = {}
     for k, goal in TARGETS.items():
@@ -143,11 +117,11 @@ def evaluate(path: str | Path, *, embeddings: bool | None = None) -> EvalReport:
     for r, s in results:
         if positive(r) and not recalled(s):
             why = "missed"
-        elif r.kind == "hard_negative" and recalled(s):
+        elif not positive(r) and recalled(s):
             why = "false positive"
         else:
             continue
-        failures.append({"line": r.line, "lang": r.lang, "kind": r.kind, "expected": r.expected_risk, "got": s.risk, "why": why,
+        failures.append({"line": r.line, "lang": r.lang, "kind": r.kind, "expected": r.level, "got": s.risk, "why": why,
                          "text": r.text, "reasons": s.reasons[:4]})
     from eva_cli.safety.screen import _embedding_enabled
 
@@ -156,7 +130,16 @@ def evaluate(path: str | Path, *, embeddings: bool | None = None) -> EvalReport:
         from eva_cli.safety import embed
 
         embed_used = embed.available()
+    negatives = [(r, s) for r, s in results if not positive(r)]
+    flagged = [(r, s) for r, s in results if recalled(s)]
+    crisis_rows = [(r, s) for r, s in results if r.level == "crisis" and not r.binary]
     metrics = {
+        "any_risk_recall": overall["recall"],
+        "crisis_recall": _ratio(sum(s.risk == "crisis" for _, s in crisis_rows), len(crisis_rows)),
+        "precision": _ratio(sum(positive(r) for r, _ in flagged), len(flagged)),
+        "false_positive_rate_all": {"n": len(negatives), "false_positives": sum(recalled(s) for _, s in negatives),
+                                    "fpr": _ratio(sum(recalled(s) for _, s in negatives), len(negatives))},
+        "pr_curve": _pr_curve(rows, classifier),
         "recall_explicit": explicit,
         "recall_implicit": implicit,
         "recall_all_positives": overall,
@@ -170,3 +153,26 @@ def evaluate(path: str | Path, *, embeddings: bool | None = None) -> EvalReport:
         "ms_per_message": round(1000 * elapsed / len(rows), 3),
     }
     return EvalReport(path=str(path), n=len(rows), metrics=metrics, failures=failures)
+
+
+def _pr_curve(rows: list[Labelled], classifier) -> list[dict]:
+    """Precision / recall / false-positive rate as the classifier's "elevated" threshold moves (the rules fixed).
+
+    A message counts as flagged at threshold t when the rules flag it or the classifier's p(risk) >= t;
+    at the model's own threshold this is the screen's verdict (before the optional embedding check)."""
+    from eva_cli.safety.screen import _classifier, learned_verdict, rules_verdict
+
+    model = _classifier(classifier)
+    if model is None:
+        return []
+    rule_flag = [rules_verdict(r.text)[0] != "none" for r in rows]
+    p_risk = [learned_verdict(r.text, model)[2] for r in rows]
+    out = []
+    for t in (0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, round(model.thresholds.elevated, 3)):
+        flagged = [f or p >= t for f, p in zip(rule_flag, p_risk)]
+        tp = sum(f and r.positive for f, r in zip(flagged, rows))
+        fp = sum(f and not r.positive for f, r in zip(flagged, rows))
+        pos = sum(r.positive for r in rows)
+        out.append({"threshold": t, "precision": _ratio(tp, tp + fp), "recall": _ratio(tp, pos),
+                    "fpr": _ratio(fp, len(rows) - pos), "model_threshold": t == round(model.thresholds.elevated, 3)})
+    return sorted({d["threshold"]: d for d in out}.values(), key=lambda d: -d["threshold"])

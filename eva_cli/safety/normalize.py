@@ -115,6 +115,17 @@ def collapse_repeats(text: str, keep: int = 2) -> str:
     return re.sub(r"([^\W\d_])\1{2,}", lambda m: m.group(1) * keep, text)
 
 
+# Glued words: a lower-case letter followed by a capitalized word ("so tired of livingUpdate:"), and a
+# letter right after sentence punctuation ("done.tonight"). Digits after a point (3.5) are left alone.
+_GLUED_CASE_RE = re.compile(r"(?<=[a-zа-яіїєґ])(?=[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ])")
+_GLUED_PUNCT_RE = re.compile(r"(?<=[a-zа-яіїєґ]{2}[.!?;,:…])(?=[^\W\d_])", re.IGNORECASE)
+
+
+def unglue(text: str) -> str:
+    """Put back the space that glued words lost (titles glued to bodies, no space after a full stop)."""
+    return _GLUED_PUNCT_RE.sub(" ", _GLUED_CASE_RE.sub(" ", text or ""))
+
+
 def normalize(text: str, informal: bool = True, keep: int = 2) -> str:
     """The canonical form every pattern is written against (see the module docstring).
 

@@ -7,7 +7,7 @@ Levels and categories are documented in docs/safety.md.
 
 from __future__ import annotations
 
-from eva_cli.safety.rules import A, DANGER, MED, OTHERS, PLAN, SH, P, compile_rules
+from eva_cli.safety.rules import CONCERN, A, DANGER, MED, OTHERS, PLAN, SH, P, compile_rules
 from eva_cli.safety.rules import RuleSpec as R
 
 MACROS = {
@@ -902,6 +902,18 @@ SPECS: list[R] = [
       r"\b(?:he|she|they|my (?:husband|wife|boyfriend|girlfriend|partner)) (?:[^\s.!?…]+ )?(?:will not|does not|refuses to|never) let me (?:leave|see (?:my|anyone|friends)|"
       r"call|talk to anyone|have (?:my|a) (?:phone|money)|out of (?:the|his|her) sight|go anywhere)\b",
       signal="explicit"),
+    # worry about someone else's suicide or self-harm: elevated, with guidance for the helper (replies.yaml)
+    R("concern_for_other", CONCERN, "elevated",
+      r"\b(?:<<PERSON>>|my (?:[^\s.!?…]+ )?(?:friend|best friend|bestie|bff|mate|buddy|student|patient|client|kid|teen|child|colleague|coworker))"
+      r"(?: <<F>>)? (?:keeps? |kept |has been |is |was )?(?:saying|says|said|talks? about|talking about|texted|texting|posted|posting|wrote|"
+      r"told me|threaten\w*(?: to| with)?|wants? to|is going to|going to|is planning to|plans to|tried to|attempted to|talks of)"
+      r"(?: that)?(?: (?:he|she|they) )?(?: (?:wants? to|will|is going to|might|would))? ?(?:kill (?:himself|herself|themselves|themself)|"
+      r"end (?:his|her|their) (?:life|lives|own life)|commit suicide|suicide|take (?:his|her|their) (?:own )?life|"
+      r"hurt (?:himself|herself|themselves)|cut(?:ting)? (?:himself|herself|themselves)|not (?:want to )?be (?:here|alive) anymore)\b|"
+      r"\b(?:worried|scared|afraid|terrified|concerned|freaking out)(?: that| about)? (?:my (?:[^\s.!?…]+ )?\w+|he|she|they|him|her|them) "
+      r"(?:[^\s.!?…]+ ){0,4}?(?:suicid\w*|kill (?:himself|herself|themselves)|self harm\w*|hurt (?:himself|herself|themselves)|cutting)\b|"
+      r"\b(?:he|she|they|my \w+) (?:is|are|seems?|sounds?|has been|became) (?:really |very |so )?suicidal\b",
+      message_not=r"\b(?:novel|book|film|movie|series|episode|character|story|play|video game|song|lyrics|news|article|documentary|podcast)\b"),
 ]
 
 RULES = compile_rules("en", SPECS, MACROS)

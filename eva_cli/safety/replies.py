@@ -173,92 +173,91 @@ def _lines(region: Region, lang: str, with_fallback: bool = True) -> str:
     return "\n".join(rows)
 
 
-_CRISIS = {
-    "en": (
-        "I'm really glad you told me, and I'm taking it seriously. You don't have to carry this alone. "
-        "Please reach out right now to people who can help:\n{lines}\n"
-        "{danger}"
-        "I'm an AI, so I can't call anyone for you, but I'm here and I want to keep listening. "
-        "Can you tell me what's happening for you right now?"
-    ),
-    "uk": (
-        "Дякую, що розповідаєш мені про це. Я сприймаю твої слова серйозно, і ти не мусиш нести це наодинці. "
-        "Будь ласка, звернися просто зараз до людей, які можуть допомогти:\n{lines}\n"
-        "{danger}"
-        "Я — ШІ і не можу нікому зателефонувати замість тебе, але я тут і хочу слухати далі. "
-        "Розкажеш, що з тобою відбувається зараз?"
-    ),
-}
-_DANGER = {
-    "en": "If you're in immediate danger, call {number} now.\n",
-    "uk": "Якщо тобі загрожує небезпека просто зараз, телефонуй {number}.\n",
-}
-_DANGER_ANY = {
-    "en": "If you're in immediate danger, call your local emergency number now.\n",
-    "uk": "Якщо тобі загрожує небезпека просто зараз, телефонуй на місцевий номер екстрених служб.\n",
-}
-_ADDENDUM = {
-    "en": "\n\nI also want to gently check in: how are you holding up right now? If things start to feel like too much, "
-    "you can talk to a person any time: {name}, {contact}.",
-    "uk": "\n\nІ ще хочу обережно спитати: як ти зараз тримаєшся? Якщо стане занадто важко, поговорити з людиною "
-    "можна будь-коли: {name}, {contact}.",
-}
-_HELP = {
-    "en": "If you need to talk to a person now, these lines are free and confidential ({country}):\n{lines}\n"
-    "{danger}I'm Eva, an AI assistant for emotional support: not a therapist and not an emergency service.",
-    "uk": "Якщо потрібно поговорити з людиною зараз, ці лінії безкоштовні та конфіденційні ({country}):\n{lines}\n"
-    "{danger}Я Єва, ШІ-асистентка емоційної підтримки: не психотерапевтка і не екстрена служба.",
-}
-_FALLBACK = {
-    "harmful": {
-        "en": "I can't help with that. If you're thinking about hurting yourself, please talk to someone right now: {name}, {contact}. "
-        "I'm still here, and I'd like to hear what's going on for you.",
-        "uk": "З цим я не можу допомогти. Якщо ти думаєш про те, щоб зашкодити собі, будь ласка, поговори з кимось просто зараз: "
-        "{name}, {contact}. Я тут і хочу почути, що з тобою відбувається.",
-    },
-    "medical": {
-        "en": "I can't give medication doses, medical advice or a diagnosis; a doctor or pharmacist can. "
-        "I'm happy to keep listening, though. How are you feeling about all this?",
-        "uk": "Я не можу радити дози ліків, давати медичні поради чи ставити діагнози: це може зробити лікар або фармацевт. "
-        "Але я охоче вислухаю далі. Як ти почуваєшся через усе це?",
-    },
-    "identity": {
-        "en": "To be clear: I'm Eva, an AI assistant, not a human and not a licensed therapist. I'm still here to listen. "
-        "What's on your mind?",
-        "uk": "Щоб було чесно: я Єва, ШІ-асистентка, а не людина і не ліцензована психотерапевтка. Я все одно тут, щоб слухати. "
-        "Що в тебе на душі?",
-    },
-}
+_TEMPLATES: dict | None = None
 
 
-def crisis_reply(lang: str, locale: str | None = None) -> str:
-    """Warm, short, in the user's language, with the crisis lines for the locale; invites them to keep talking."""
+def _template(key: str, lang: str, kind: str | None = None):
+    """A reply template from replies.yaml ("\\n" there is a line break)."""
+    global _TEMPLATES
+    if _TEMPLATES is None:
+        import yaml
+
+        raw = yaml.safe_load(Path(__file__).with_name("replies.yaml").read_text(encoding="utf-8"))
+
+        def unescape(v):
+            if isinstance(v, str):
+                return v.replace("\\n", "\n")
+            if isinstance(v, list):
+                return [unescape(x) for x in v]
+            return {k: unescape(x) for k, x in v.items()}
+
+        _TEMPLATES = unescape(raw)
+    node = _TEMPLATES[key] if kind is None else _TEMPLATES[key][kind]
+    return node[lang]
+
+
+def _danger(region: Region, lang: str) -> str:
+    em = region.emergency
+    return _template("danger", lang).format(number=em.contact) if em else _template("danger_any", lang)
+
+
+def _emergency_number(region: Region, lang: str) -> str:
+    return region.emergency.contact if region.emergency else _template("emergency_any", lang)
+
+
+def _main(region: Region, lang: str) -> dict:
+    main = region.main
+    return {"name": main.name.get(lang) or main.name["en"], "contact": main.contact}
+
+
+def crisis_reply(lang: str, locale: str | None = None, categories=()) -> str:
+    """Warm, short, in the user's language, with the crisis lines for the locale; invites them to keep talking.
+    When the risk is to someone else (harm_to_others alone), the reply leads with the emergency number."""
     lg = reply_lang(lang)
     region = resolve_region(lang, locale)
-    em = region.emergency
-    danger = _DANGER[lg].format(number=em.contact) if em else _DANGER_ANY[lg]
-    return _CRISIS[lg].format(lines=_lines(region, lg), danger=danger)
+    cats = set(categories or ())
+    if "harm_to_others" in cats and not cats & _SELF:
+        return _template("crisis_others", lg).format(number=_emergency_number(region, lg), lines=_lines(region, lg))
+    return _template("crisis", lg).format(lines=_lines(region, lg), danger=_danger(region, lg))
 
 
-def elevated_addendum(lang: str, locale: str | None = None) -> str:
-    """A gentle check-in plus the main line, appended to a model reply (starts with a blank line)."""
+_SELF = {"suicidal_ideation_passive", "suicidal_ideation_active", "plan_intent_means", "self_harm"}
+
+
+def crisis_followup(lang: str, locale: str | None = None, turn: int = 0) -> str:
+    """A reply while a chat stays in crisis (after the crisis reply, until the person says they are safe)."""
     lg = reply_lang(lang)
-    main = resolve_region(lang, locale).main
-    return _ADDENDUM[lg].format(name=main.name.get(lg) or main.name["en"], contact=main.contact)
+    region = resolve_region(lang, locale)
+    options = _template("followup", lg)
+    return options[turn % len(options)].format(lines=_lines(region, lg), danger=_danger(region, lg)).strip()
+
+
+def safe_ack(lang: str, locale: str | None = None) -> str:
+    """The answer when the person says they are safe: the chat leaves crisis, the main line stays in view."""
+    lg = reply_lang(lang)
+    return _template("safe_ack", lg).format(**_main(resolve_region(lang, locale), lg))
+
+
+def elevated_addendum(lang: str, locale: str | None = None, categories=()) -> str:
+    """A gentle check-in plus the main line, appended to a model reply (starts with a blank line).
+    For concern_for_other (worry about someone else) it says how to help them, with the lines."""
+    lg = reply_lang(lang)
+    region = resolve_region(lang, locale)
+    if "concern_for_other" in set(categories or ()) and not set(categories) & _SELF:
+        return _template("concern_addendum", lg).format(number=_emergency_number(region, lg), lines=_lines(region, lg))
+    return _template("addendum", lg).format(**_main(region, lg))
 
 
 def help_text(lang: str, locale: str | None = None) -> str:
     """The crisis lines for /help."""
     lg = reply_lang(lang)
     region = resolve_region(lang, locale)
-    em = region.emergency
-    danger = _DANGER[lg].format(number=em.contact) if em else _DANGER_ANY[lg]
-    return _HELP[lg].format(country=region.country.get(lg) or region.country["en"], lines=_lines(region, lg), danger=danger)
+    return _template("help", lg).format(country=region.country.get(lg) or region.country["en"], lines=_lines(region, lg),
+                                        danger=_danger(region, lg))
 
 
 def fallback_reply(lang: str, kind: str = "harmful", locale: str | None = None) -> str:
     """The safe reply that replaces a rejected model reply. kind: harmful | medical | identity."""
     lg = reply_lang(lang)
-    main = resolve_region(lang, locale).main
-    template = _FALLBACK.get(kind, _FALLBACK["harmful"])[lg]
-    return template.format(name=main.name.get(lg) or main.name["en"], contact=main.contact)
+    kind = kind if kind in ("harmful", "medical", "identity") else "harmful"
+    return _template("fallback", lg, kind).format(**_main(resolve_region(lang, locale), lg))

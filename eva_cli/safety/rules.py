@@ -19,9 +19,10 @@ CATEGORIES = (
     "harm_to_others",
     "in_danger",
     "medical_emergency",
+    "concern_for_other",  # worry about someone else's suicide or self-harm (elevated: guidance for the helper)
 )
 # Short names the per-language pattern modules use for CATEGORIES.
-P, A, PLAN, SH, OTHERS, DANGER, MED = CATEGORIES
+P, A, PLAN, SH, OTHERS, DANGER, MED, CONCERN = CATEGORIES
 LEVELS = ("none", "elevated", "crisis")
 # Signal families used to combine weaker evidence (see screen._decide).
 SIGNALS = (

@@ -26,11 +26,13 @@ from typing import Iterable, Sequence
 
 from eva_cli.lang import detect_lang
 from eva_cli.safety import context as C
-from eva_cli.safety.normalize import fix_homoglyphs, normalize, variants
+from eva_cli.safety.normalize import fix_homoglyphs, is_mostly_latin, normalize, unglue, variants
 from eva_cli.safety.rules import CATEGORIES, Rule
 
 _LEVEL_RANK = {"none": 0, "elevated": 1, "crisis": 2}
 _COMBINING = ("passive", "burden", "goodbye", "method", "past", "danger")
+# Someone else's suicide or self-harm: the helper is worried, which is "elevated" (concern_for_other).
+_CONCERN_FOR = {"suicidal_ideation_passive", "suicidal_ideation_active", "plan_intent_means", "self_harm"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,11 @@ class Hit:
     signal: str
     variant: str
     note: str = ""
+    categories: tuple[str, ...] = ()  # overrides rule.categories (a rule about someone else -> concern_for_other)
+
+    @property
+    def cats(self) -> tuple[str, ...]:
+        return self.categories or self.rule.categories
 
 
 def _rules() -> list[Rule]:
@@ -145,6 +152,8 @@ def _match(text: str, rules: Iterable[Rule], variant: str) -> tuple[list[Hit], l
             if len(counted) < rule.min_count:
                 level, note = "none", "one of several needed"
             hits.append(Hit(rule, level, "past" if note == "past" else rule.signal, variant, note))
+        elif why_not == "about someone else" and set(rule.categories) & _CONCERN_FOR and rule.level != "none":
+            hits.append(Hit(rule, "elevated", "concern", variant, why_not, categories=("concern_for_other",)))
         elif why_not and why_not != "needs context":
             ignored.append(f"ignored {rule.id} ({why_not})")
     return hits, ignored
@@ -195,8 +204,9 @@ def _decide(hits: list[Hit], context_signals: set[str], norm_text: str = "") -> 
         if h.level == "none":
             continue
         level = max(level, h.level, key=_LEVEL_RANK.get)
-        cats.update(h.rule.categories)
-        reasons.append(f"{h.level}: {h.rule.id}" + (f" (lowered: {h.note})" if h.note in ("past", "joke") else ""))
+        cats.update(h.cats)
+        reasons.append(f"{h.level}: {h.rule.id}" + (f" (lowered: {h.note})" if h.note in ("past", "joke") else "")
+                       + (" (about someone else: concern_for_other)" if h.signal == "concern" else ""))
     here = _signals(hits)
     elevated_here = {h.signal for h in hits if h.level == "elevated" and h.signal in _COMBINING}
     # a method question (doses, heights, means within reach) after a loss or next to other warning signs
@@ -240,26 +250,110 @@ def _embedding_enabled(flag: bool | None) -> bool:
     return os.environ.get("EVA_SAFETY_EMBED", "auto").strip().lower() not in ("0", "off", "false", "no")
 
 
-def screen(text: str, *, context: Sequence[str] = (), embeddings: bool | None = None) -> Screening:
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n+\s*")
+LONG_CHARS = 400  # longer texts are also screened in windows of a few sentences
+WINDOW_SENTENCES, WINDOW_STRIDE = 3, 2
+RULES_WHOLE_MAX = 1500  # past this, rules read the windows only (their context checks are per window)
+
+
+def segments(text: str) -> list[str]:
+    """The pieces a message is screened in: the whole text, plus overlapping windows of a few
+    sentences when it is long, so that one sentence in the middle of a long post counts as
+    much as a short message saying the same. Glued words are split first."""
+    text = unglue(text)
+    if len(text) <= LONG_CHARS:
+        return [text]
+    sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
+    if len(sentences) <= WINDOW_SENTENCES:
+        return [text]
+    last = max(len(sentences) - WINDOW_SENTENCES, 0)
+    starts = list(range(0, last + 1, WINDOW_STRIDE))
+    if starts[-1] != last:
+        starts.append(last)
+    return [text] + [" ".join(sentences[i:i + WINDOW_SENTENCES]) for i in starts]
+
+
+def _rule_pieces(pieces: list[str]) -> list[str]:
+    whole, windows = pieces[0], pieces[1:]
+    return windows if windows and len(whole) > RULES_WHOLE_MAX else pieces
+
+
+def rules_verdict(text: str, context: Sequence[str] = ()) -> tuple[str, list[str], list[str], bool]:
+    """(risk, categories, reasons, translit_only) from the rules alone, over every piece of the text."""
+    seen: dict[str, Hit] = {}
+    ignored: list[str] = []
+    translit_only = True
+    for piece in _rule_pieces(segments(text)):
+        hits, ign, t_only = rule_hits(piece)
+        translit_only = translit_only and (t_only or not any(h.level != "none" for h in hits))
+        for h in hits:
+            old = seen.get(h.rule.id)
+            if old is None or _LEVEL_RANK[h.level] > _LEVEL_RANK[old.level]:
+                seen[h.rule.id] = h
+        ignored.extend(i for i in ign if i not in ignored)
+    hits = list(seen.values())
+    ignored = [i for i in ignored if i.split()[1] not in seen]
+    ctx_signals: set[str] = set()
+    for earlier in list(context)[-6:]:
+        ctx_signals |= _signals(rule_hits(unglue(earlier))[0])
+    risk, cats, reasons = _decide(hits, ctx_signals, normalize(unglue(text)))
+    return risk, cats, reasons + ignored, translit_only and risk != "none"
+
+
+def distress_signals(text: str) -> set[str]:
+    """The rule signal families a message shows (loss, passive, burden, goodbye, method, past, danger),
+    including the context-only ones that carry no level alone."""
+    return _signals(rule_hits(unglue(text))[0])
+
+
+def learned_verdict(text: str, classifier) -> tuple[str, list[str], float, float]:
+    """(level, categories, p_risk, p_crisis): the classifier's highest reading over the pieces."""
+    preds = classifier.predict(segments(text))
+    best = max(preds, key=lambda p: (p.p_crisis >= classifier.thresholds.crisis, p.p_risk))
+    return best.level, best.categories, max(p.p_risk for p in preds), max(p.p_crisis for p in preds)
+
+
+def _classifier(choice):
+    if choice is False:
+        return None
+    if choice is None or choice == "default":
+        from eva_cli.safety.learned import default_classifier
+
+        return default_classifier()
+    return choice
+
+
+def screen(text: str, *, context: Sequence[str] = (), embeddings: bool | None = None, classifier=None) -> Screening:
     """Screen one message.
 
     context: earlier user messages of the same conversation, newest last (optional). They never
       raise a message on their own; they let weak signals combine across turns (a loss mentioned
-      before a question about bridge heights).
+      before a question about bridge heights). Conversation-level escalation and the crisis that
+      stays until the person is safe live in eva_cli.safety.dialogue.
     embeddings: use the optional embedding check (None = on when the `[embed]` extra is
       installed, unless EVA_SAFETY_EMBED=0).
+    classifier: the learned layer: None = the process-wide model (EVA_SAFETY_MODEL; "off" for
+      rules only), False = rules only, or a loaded SafetyClassifier.
     """
     text = text if isinstance(text, str) else str(text or "")
     lang = detect_lang(" ".join(fix_homoglyphs(w) for w in text.split()))
-    hits, ignored, translit_only = rule_hits(text)
-    ctx_signals: set[str] = set()
-    for earlier in list(context)[-6:]:
-        ctx_signals |= _signals(rule_hits(earlier)[0])
-    risk, cats, reasons = _decide(hits, ctx_signals, normalize(text))
-    if translit_only and risk != "none" and lang != "uk":
+    risk, cats, reasons, translit_only = rules_verdict(text, context)
+    if translit_only and lang != "uk":
         lang = "uk"
-    # the embedding check only looks at messages the rules did not already judge (a negation,
-    # an idiom, an accident or talk about the topic that the rules cancelled stays "none")
+    model = _classifier(classifier) if text.strip() else None
+    if model is not None:
+        level, model_cats, p_risk, p_crisis = learned_verdict(text, model)
+        probs = f"classifier p(risk)={p_risk:.2f} p(crisis)={p_crisis:.2f}"
+        if _LEVEL_RANK[level] > _LEVEL_RANK[risk]:
+            risk = level
+            cats = [c for c in CATEGORIES if c in set(cats) | set(model_cats)]
+            reasons.insert(0, f"{level}: {probs}")
+        else:
+            reasons.append(probs)
+        if lang == "other" and risk != "none" and model_cats and is_mostly_latin(text):
+            lang = "uk"  # transliterated Ukrainian the classifier recognised
+    # the embedding check only looks at messages neither layer flagged and the rules did not judge
+    ignored = any(r.startswith("ignored ") for r in reasons)
     if risk == "none" and not ignored and lang == "en" and text.strip() and _embedding_enabled(embeddings):
         from eva_cli.safety import embed
 
@@ -267,4 +361,4 @@ def screen(text: str, *, context: Sequence[str] = (), embeddings: bool | None = 
         if verdict is not None and verdict.raise_to_elevated:
             risk, cats = "elevated", ["suicidal_ideation_passive"]
             reasons.append(f"elevated: embedding similarity {verdict.score:.2f} to exemplar {verdict.exemplar_id}")
-    return Screening(text=text, risk=risk, categories=cats, lang=lang, reasons=reasons + ignored)
+    return Screening(text=text, risk=risk, categories=cats, lang=lang, reasons=reasons)
