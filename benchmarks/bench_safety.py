@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/bench_safety.py [--repeat 3] [--store-messages 2000] [--no-embed] [--json]
 
-Measures, on the labelled sets in tests/data (dev + held-out eval, every message):
-- rule screen latency per message (p50 / p95 / max, ms), rules only;
+Measures, on the labelled sets (v0.1's dev + eval in eva_cli/safety/corpus, and tests/data/safety_blind.jsonl):
+- screen latency per message (p50 / p95 / max, ms): rules only, rules + the learned classifier, and
+  rules + classifier on chat-length messages (<= 400 characters);
+- conversation-level screening (assess_turn) per turn of a 10-turn chat;
 - the optional embedding check (extra [embed]) per English message, when installed, and its one-off load time;
 - the output guard per model reply (synthetic safe and unsafe replies);
 - ConversationStore: add_message throughput (encrypted, one transaction each) and history() latency,
@@ -50,18 +52,38 @@ def _messages() -> list[str]:
     return out
 
 
-def bench_rules(msgs: list[str], repeat: int) -> dict:
+def bench_screen(msgs: list[str], repeat: int, classifier) -> dict:
+    """Per-message screen latency; classifier=False is rules only, None the default learned layer too."""
     from eva_cli.safety import screen
 
-    screen("warm up", embeddings=False)
+    t0 = time.perf_counter()
+    screen("warm up", embeddings=False, classifier=classifier)  # loads (or builds) the classifier once
+    load_s = time.perf_counter() - t0
     times = []
     for _ in range(repeat):
         for m in msgs:
             t = time.perf_counter()
-            screen(m, embeddings=False)
+            screen(m, embeddings=False, classifier=classifier)
             times.append((time.perf_counter() - t) * 1000)
-    return {"messages": len(msgs) * repeat, "p50_ms": round(_pct(times, 0.5), 3), "p95_ms": round(_pct(times, 0.95), 3),
-            "max_ms": round(max(times), 3), "mean_ms": round(statistics.mean(times), 3)}
+    return {"messages": len(msgs) * repeat, "load_s": round(load_s, 2), "p50_ms": round(_pct(times, 0.5), 3),
+            "p95_ms": round(_pct(times, 0.95), 3), "max_ms": round(max(times), 3), "mean_ms": round(statistics.mean(times), 3)}
+
+
+def bench_conversation(repeat: int) -> dict:
+    """assess_turn on a 10-turn chat: the new message plus the state read from the earlier turns."""
+    from eva_cli.safety.dialogue import _screen_cached, assess_turn
+
+    turns = ["work was rough today", "my manager yelled at me again", "i feel so tired of all of it", "i cannot sleep",
+             "my sister says i should quit", "maybe she is right", "i do not know what to do", "everything feels heavy",
+             "i keep crying at night", "what should i do tomorrow"]
+    times = []
+    for _ in range(repeat):
+        _screen_cached.cache_clear()
+        for i in range(1, len(turns)):
+            t = time.perf_counter()
+            assess_turn(turns[i], turns[:i])
+            times.append((time.perf_counter() - t) * 1000)
+    return {"turns": len(times), "p50_ms": round(_pct(times, 0.5), 3), "p95_ms": round(_pct(times, 0.95), 3)}
 
 
 def bench_embed(msgs: list[str]) -> dict | None:
@@ -137,7 +159,10 @@ def main() -> None:
     msgs = _messages()
     out = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}",
-        "rules": bench_rules(msgs, args.repeat),
+        "rules": bench_screen(msgs, args.repeat, classifier=False),
+        "rules_and_classifier": bench_screen(msgs, args.repeat, classifier=None),
+        "chat_length_rules_and_classifier": bench_screen([m for m in msgs if len(m) <= 400], args.repeat, classifier=None),
+        "conversation": bench_conversation(args.repeat),
         "embedding": None if args.no_embed else bench_embed(msgs),
         "guard": bench_guard(args.repeat),
         "store": bench_store(args.store_messages),
@@ -146,8 +171,13 @@ def main() -> None:
         print(json.dumps(out, indent=2))
         return
     print(f"machine: {out['machine']}")
-    r = out["rules"]
-    print(f"rule screen: {r['messages']} messages, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms")
+    for key, name in (("rules", "rules only"), ("rules_and_classifier", "rules + classifier, all messages"),
+                      ("chat_length_rules_and_classifier", "rules + classifier, chat-length (<= 400 chars)")):
+        r = out[key]
+        print(f"screen, {name}: {r['messages']} screenings, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms "
+              f"(first call {r['load_s']} s)")
+    c = out["conversation"]
+    print(f"conversation-level assess_turn (10-turn chat, cold cache): p50 {c['p50_ms']} ms, p95 {c['p95_ms']} ms")
     e = out["embedding"]
     print("embedding check: not installed or skipped" if e is None else
           f"embedding check: load {e['load_s']} s once, then p50 {e['p50_ms']} ms, p95 {e['p95_ms']} ms per English message")

@@ -2,7 +2,9 @@
 
 For every incoming message, in this order:
 1. screen it (eva_cli.safety.screen) BEFORE anything else;
-2. `crisis` -> the safety layer's crisis reply at once, with no model call;
+2. `crisis` -> the safety layer's crisis reply at once, with no model call; the chat then stays in
+   crisis (a follow-up with the lines, no model call) until the person says they are safe or resets
+   it (eva_cli.safety.dialogue reads the chat's earlier user turns for this, and for escalation);
 3. too long -> a polite request to shorten it, with no model call;
 4. otherwise: persona system prompt + as many recent turns as fit the token budget + the message
    go to the backend; the reply passes the output guard (eva_cli.safety.guard_reply);
@@ -150,9 +152,10 @@ def reply_lang(detected: str, previous: str | None, text: str, default: str) -> 
 class ConversationPipeline:
     """Screen -> (crisis reply | model reply -> guard -> addendum), with memory. See module doc."""
 
-    def __init__(self, backend, memory, config: ConversationConfig | None = None):
+    def __init__(self, backend, memory, config: ConversationConfig | None = None, on_turn=None):
         self.backend = backend
         self.memory = memory
+        self.on_turn = on_turn  # called with every Turn (the bot's metrics)
         self.config = config or ConversationConfig()
         self._last_lang: dict[int, str] = {}
         self._locks: dict[int, asyncio.Lock] = {}
@@ -181,30 +184,39 @@ class ConversationPipeline:
             turn.seconds = time.perf_counter() - started
         log.info("reply kind=%s lang=%s risk=%s guarded=%s %.2fs", turn.kind, turn.lang, turn.risk,
                  turn.guarded, turn.seconds)  # never the message text
+        if self.on_turn is not None:
+            self.on_turn(turn)
         return turn
 
     async def _respond(self, user_id: int, chat_id: int, text: str, locale: str | None) -> Turn:
-        from eva_cli.safety import crisis_reply, elevated_addendum, guard_reply, screen
+        from eva_cli.safety import crisis_followup, crisis_reply, elevated_addendum, guard_reply, safe_ack
+        from eva_cli.safety.dialogue import assess_turn
 
         history = self.memory.history(chat_id, limit=self.config.history_limit)
-        earlier = [t["content"] for t in history if t["role"] == "user"][-6:]
-        # Screened before anything else, whatever the length; off the event loop (the optional
-        # embedding check runs a small model). Earlier messages let weak signals combine.
-        screening = await asyncio.to_thread(screen, text, context=earlier)
+        earlier = [t["content"] for t in history if t["role"] == "user"]
+        # Screened before anything else, whatever the length, together with the chat's earlier user
+        # turns (escalation, and a crisis that stays until the person is safe); off the event loop.
+        verdict = await asyncio.to_thread(assess_turn, text, earlier)
+        screening = verdict.screening
         lang = self.language(user_id, chat_id, text, detected=getattr(screening, "lang", None))
         self._last_lang[chat_id] = lang
         base = dict(lang=lang, risk=screening.risk, categories=list(screening.categories))
 
-        if screening.risk == "crisis":
-            reply = crisis_reply(lang, locale)
+        if verdict.action in ("crisis", "followup", "safe"):  # answered by the safety layer, no model call
+            if verdict.action == "crisis":
+                reply = crisis_reply(lang, locale, screening.categories)
+            elif verdict.action == "followup":
+                reply = crisis_followup(lang, locale, verdict.turns_in_crisis)
+            else:
+                reply = safe_ack(lang, locale)
             self.memory.add_message(user_id, chat_id, "user", text)
             self.memory.add_message(user_id, chat_id, "assistant", reply)
-            return Turn(text=reply, kind="crisis", **base)
+            return Turn(text=reply, kind="crisis" if verdict.action != "safe" else "safe", **base)
 
         if len(text) > self.config.max_input_chars:
             reply = text_for("too_long", lang, limit=self.config.max_input_chars)
             if screening.risk == "elevated":
-                reply = with_addendum(reply, elevated_addendum(lang, locale))
+                reply = with_addendum(reply, elevated_addendum(lang, locale, screening.categories))
             return Turn(text=reply, kind="too_long", **base)
 
         messages = build_context(system_prompt(lang), history, text, self.config.context_tokens,
@@ -227,7 +239,7 @@ class ConversationPipeline:
         self.memory.add_message(user_id, chat_id, "assistant", core)  # memory keeps the reply without the addendum
         reply = core
         if screening.risk == "elevated":
-            reply = with_addendum(core, elevated_addendum(lang, locale))
+            reply = with_addendum(core, elevated_addendum(lang, locale, screening.categories))
         return Turn(text=reply, kind="model", prompt=prompt, model_reply=raw, core=core, guarded=not guard.safe,
                     **base)
 

@@ -17,6 +17,9 @@ def test_table_output(eva):
 def test_json_one_object_per_message(eva):
     r = eva("safety", "--no-embed", "--json", "я тягар для всіх", "hello")
     assert r.code == 0, r.output
+    assert [json.loads(x)["risk"] for x in r.out.splitlines()] in (["elevated", "none"], ["crisis", "none"])
+    r = eva("safety", "--no-embed", "--rules-only", "--json", "я тягар для всіх", "hello")  # the rules' own, explainable verdict
+    assert r.code == 0, r.output
     lines = [json.loads(x) for x in r.out.splitlines()]
     assert [x["risk"] for x in lines] == ["elevated", "none"]
     assert set(lines[0]) == {"text", "risk", "categories", "lang", "reasons"}

@@ -25,9 +25,9 @@ def test_env_switch_turns_the_check_off(monkeypatch):
 
 @needs_embed
 def test_borderline_english_is_raised_to_elevated_only():
-    r = screen("I feel like giving up on everything", embeddings=True)
+    r = screen("I feel like giving up on everything", embeddings=True, classifier=False)
     assert r.risk == "elevated" and any("embedding" in x for x in r.reasons)
-    assert screen("I feel like giving up on everything", embeddings=False).risk == "none"
+    assert screen("I feel like giving up on everything", embeddings=False, classifier=False).risk == "none"
 
 
 @needs_embed

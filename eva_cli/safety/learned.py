@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ def features_text(text: str) -> str:
     return normalize(unglue(text))
 
 
+@lru_cache(maxsize=1)
 def _vectorizers():
     from sklearn.feature_extraction.text import HashingVectorizer
 
@@ -99,6 +101,9 @@ class SafetyClassifier:
         self.cat_coef, self.cat_intercept = cat_coef, cat_intercept
         self.thresholds = thresholds
         self.path = path
+        # (features, k) C-ordered copies: a sparse row times these is a gather, not a copy of the whole matrix
+        self._coef_t = np.ascontiguousarray(coef.T)
+        self._cat_t = np.ascontiguousarray(cat_coef.T)
 
     # -- fitting -----------------------------------------------------------------------------
     @classmethod
@@ -133,10 +138,10 @@ class SafetyClassifier:
         return cls(config, idf, coef, intercept.astype(np.float32), cat_coef, cat_int, Thresholds(0.5, 0.5))
 
     # -- scoring -----------------------------------------------------------------------------
-    def probabilities(self, texts: list[str]) -> np.ndarray:
+    def probabilities(self, texts: list[str], x=None) -> np.ndarray:
         """(n, 3) probabilities over none / elevated / crisis (a level the model never saw stays 0)."""
-        x = _weigh(_raw_matrix(texts), self.idf)
-        z = x @ self.coef.T + self.intercept
+        x = _weigh(_raw_matrix(texts), self.idf) if x is None else x
+        z = x @ self._coef_t + self.intercept
         z = np.exp(z - z.max(axis=1, keepdims=True))
         p = z / z.sum(axis=1, keepdims=True)
         out = np.zeros((len(texts), 3), dtype=np.float64)
@@ -145,17 +150,15 @@ class SafetyClassifier:
         return out
 
     def predict(self, texts: list[str]) -> list[Prediction]:
-        p = self.probabilities(texts)
-        x = _weigh(_raw_matrix(texts), self.idf) if self.categories else None
-        cat_p = None
-        if x is not None:
-            cat_p = 1 / (1 + np.exp(-(x @ self.cat_coef.T + self.cat_intercept)))
+        x = _weigh(_raw_matrix(texts), self.idf)
+        p = self.probabilities(texts, x)
+        cat_p = 1 / (1 + np.exp(-(x @ self._cat_t + self.cat_intercept))) if self.categories else None
         out = []
         for i in range(len(texts)):
             p_risk, p_crisis = float(p[i, 1] + p[i, 2]), float(p[i, 2])
             level = self.thresholds.level(p_risk, p_crisis)
             cats: list[str] = []
-            if level != "none" and cat_p is not None and len(self.categories):
+            if level != "none" and cat_p is not None:
                 row = cat_p[i]
                 cats = [c for c, v in zip(self.categories, row) if v >= 0.5] or [self.categories[int(row.argmax())]]
             out.append(Prediction(p_risk, p_crisis, level, cats))

@@ -221,7 +221,8 @@ def crisis_reply(lang: str, locale: str | None = None, categories=()) -> str:
     return _template("crisis", lg).format(lines=_lines(region, lg), danger=_danger(region, lg))
 
 
-_SELF = {"suicidal_ideation_passive", "suicidal_ideation_active", "plan_intent_means", "self_harm"}
+# risk to the person themselves (plan_intent_means is left out: a plan can be against someone else)
+_SELF = {"suicidal_ideation_passive", "suicidal_ideation_active", "self_harm"}
 
 
 def crisis_followup(lang: str, locale: str | None = None, turn: int = 0) -> str:

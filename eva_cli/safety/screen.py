@@ -313,6 +313,13 @@ def learned_verdict(text: str, classifier) -> tuple[str, list[str], float, float
     return best.level, best.categories, max(p.p_risk for p in preds), max(p.p_crisis for p in preds)
 
 
+_HARMLESS_NOTES = ("(negated)", "(idiom)", "(accident)", "(joke)", "(past, recovered)", "(ordinary context)")
+
+
+def _judged_harmless(reasons: list[str]) -> bool:
+    return any(r.startswith("ignored ") and r.endswith(_HARMLESS_NOTES) for r in reasons)
+
+
 def _classifier(choice):
     if choice is False:
         return None
@@ -344,6 +351,8 @@ def screen(text: str, *, context: Sequence[str] = (), embeddings: bool | None = 
     if model is not None:
         level, model_cats, p_risk, p_crisis = learned_verdict(text, model)
         probs = f"classifier p(risk)={p_risk:.2f} p(crisis)={p_crisis:.2f}"
+        if risk == "none" and level == "elevated" and _judged_harmless(reasons):
+            level = "none"  # the rules read this phrase as negated, an idiom, an accident or a joke; only crisis-strength evidence overrides them
         if _LEVEL_RANK[level] > _LEVEL_RANK[risk]:
             risk = level
             cats = [c for c in CATEGORIES if c in set(cats) | set(model_cats)]
