@@ -74,6 +74,11 @@ def _logreg(x, y, c: float, seed: int):
 class Thresholds:
     elevated: float  # p(elevated) + p(crisis) at or above this: at least "elevated"
     crisis: float  # p(crisis) at or above this: "crisis"
+    by_lang: dict | None = None  # {"uk": {"elevated": .., "crisis": ..}}: chosen per language where there was data
+
+    def for_lang(self, lang: str | None) -> "Thresholds":
+        own = (self.by_lang or {}).get(lang or "")
+        return Thresholds(float(own["elevated"]), float(own["crisis"])) if own else self
 
     def level(self, p_risk: float, p_crisis: float) -> str:
         if p_crisis >= self.crisis:
@@ -149,14 +154,16 @@ class SafetyClassifier:
             out[:, LEVELS.index(lv)] = p[:, j]
         return out
 
-    def predict(self, texts: list[str]) -> list[Prediction]:
+    def predict(self, texts: list[str], lang: str | None = None) -> list[Prediction]:
+        """Levels by the thresholds of `lang` (the screen's language guess), else the overall ones."""
+        th = self.thresholds.for_lang(lang)
         x = _weigh(_raw_matrix(texts), self.idf)
         p = self.probabilities(texts, x)
         cat_p = 1 / (1 + np.exp(-(x @ self._cat_t + self.cat_intercept))) if self.categories else None
         out = []
         for i in range(len(texts)):
             p_risk, p_crisis = float(p[i, 1] + p[i, 2]), float(p[i, 2])
-            level = self.thresholds.level(p_risk, p_crisis)
+            level = th.level(p_risk, p_crisis)
             cats: list[str] = []
             if level != "none" and cat_p is not None:
                 row = cat_p[i]
@@ -173,7 +180,8 @@ class SafetyClassifier:
             (tmp / "config.json").write_text(json.dumps(self.config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             np.savez_compressed(tmp / "weights.npz", idf=self.idf, coef=self.coef, intercept=self.intercept,
                                 cat_coef=self.cat_coef, cat_intercept=self.cat_intercept)
-            th = {"elevated": self.thresholds.elevated, "crisis": self.thresholds.crisis, **(threshold_notes or {})}
+            th = {"elevated": self.thresholds.elevated, "crisis": self.thresholds.crisis, "by_lang": self.thresholds.by_lang or {},
+                  **(threshold_notes or {})}
             (tmp / "thresholds.json").write_text(json.dumps(th, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             (tmp / "metrics.json").write_text(json.dumps(metrics or {}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             (tmp / "README.md").write_text(card or "", encoding="utf-8")
@@ -196,7 +204,7 @@ class SafetyClassifier:
             raise InputError(f"safety model {folder}: format {config.get('format')!r} is not {FORMAT!r}.",
                              "Retrain it with this version of eva (`eva safety train`).")
         return cls(config, w["idf"], w["coef"], w["intercept"], w["cat_coef"], w["cat_intercept"],
-                   Thresholds(float(th["elevated"]), float(th["crisis"])), path=folder)
+                   Thresholds(float(th["elevated"]), float(th["crisis"]), th.get("by_lang") or None), path=folder)
 
 
 # -- the process-wide model the screen uses -----------------------------------------------------

@@ -306,10 +306,10 @@ def distress_signals(text: str) -> set[str]:
     return _signals(rule_hits(unglue(text))[0])
 
 
-def learned_verdict(text: str, classifier) -> tuple[str, list[str], float, float]:
+def learned_verdict(text: str, classifier, lang: str | None = None) -> tuple[str, list[str], float, float]:
     """(level, categories, p_risk, p_crisis): the classifier's highest reading over the pieces."""
-    preds = classifier.predict(segments(text))
-    best = max(preds, key=lambda p: (p.p_crisis >= classifier.thresholds.crisis, p.p_risk))
+    preds = classifier.predict(segments(text), lang)
+    best = max(preds, key=lambda p: (p.level == "crisis", p.level != "none", p.p_risk))
     return best.level, best.categories, max(p.p_risk for p in preds), max(p.p_crisis for p in preds)
 
 
@@ -349,7 +349,7 @@ def screen(text: str, *, context: Sequence[str] = (), embeddings: bool | None = 
         lang = "uk"
     model = _classifier(classifier) if text.strip() else None
     if model is not None:
-        level, model_cats, p_risk, p_crisis = learned_verdict(text, model)
+        level, model_cats, p_risk, p_crisis = learned_verdict(text, model, lang)
         probs = f"classifier p(risk)={p_risk:.2f} p(crisis)={p_crisis:.2f}"
         if risk == "none" and level == "elevated" and _judged_harmless(reasons):
             level = "none"  # the rules read this phrase as negated, an idiom, an accident or a joke; only crisis-strength evidence overrides them

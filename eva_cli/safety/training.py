@@ -1,6 +1,7 @@
 """`eva safety train`: fit the learned layer, choose its thresholds on development folds, write the model folder.
 
-Thresholds are chosen on out-of-fold predictions (k-fold: every message is scored by a model
+Thresholds are chosen overall, and again per language where a language has 200 or more messages, on
+out-of-fold predictions (k-fold: every message is scored by a model
 that did not see it), combined with the rules exactly as the screen combines them:
 - "elevated": the highest threshold whose any-risk recall reaches `target_recall`, if its
   false-positive rate (messages labelled none that get flagged) stays within `max_fpr`;
@@ -76,10 +77,13 @@ def corpus_hash(paths: list[Path]) -> str:
 
 
 def default_model_dir() -> Path:
-    """Where the built-in model lives: EVA_HOME (default ~/.cache/eva)/safety/default-<data hash>."""
+    """Where the built-in model lives: EVA_HOME (default ~/.cache/eva)/safety/default-<hash>, the hash
+    over the corpus and the code that turns text into features (a change to either retrains)."""
     from eva_cli.settings import load_settings
 
-    return load_settings().home_dir / "safety" / f"default-{corpus_hash(corpus_files())}"
+    here = Path(__file__).parent
+    code = [here / "learned.py", here / "normalize.py", here / "training.py"]
+    return load_settings().home_dir / "safety" / f"default-{corpus_hash(corpus_files() + code)}"
 
 
 def ensure_default_model() -> Path:
@@ -200,7 +204,18 @@ def train(paths: list[Path], out: Path, config: SafetyTrainConfig = SafetyTrainC
               if has_crisis else {"threshold": 1.01, "why": "no crisis labels: the classifier never says crisis alone"})
     flagged_already = (rules != "none") | (oof[:, 1] >= crisis["threshold"])
     elev = _choose(oof[:, 0], flagged_already, y != "none", neg, config.target_recall, config.max_fpr)
-    th = Thresholds(elevated=elev["threshold"], crisis=crisis["threshold"])
+    by_lang, lang_notes = {}, {}
+    for lang in sorted({r.lang for r in rows} - {"?", ""}):
+        idx = np.array([r.lang == lang for r in rows])
+        if idx.sum() < 200 or not (y[idx] != "none").any() or not neg[idx].any():
+            continue  # too few messages of this language for its own thresholds
+        c_l = (_choose(oof[idx, 1], rules[idx] == "crisis", y[idx] == "crisis", neg[idx], config.target_crisis_recall, config.max_fpr / 2)
+               if has_crisis and (y[idx] == "crisis").any() else crisis)
+        e_l = _choose(oof[idx, 0], (rules[idx] != "none") | (oof[idx, 1] >= c_l["threshold"]), y[idx] != "none", neg[idx],
+                      config.target_recall, config.max_fpr)
+        by_lang[lang] = {"elevated": e_l["threshold"], "crisis": c_l["threshold"]}
+        lang_notes[lang] = {"elevated_why": e_l["why"], "crisis_why": c_l["why"]}
+    th = Thresholds(elevated=elev["threshold"], crisis=crisis["threshold"], by_lang=by_lang or None)
     dev = _dev_figures(rows, oof, rules, th)
     if progress:
         progress("final fit on all messages")
@@ -209,11 +224,11 @@ def train(paths: list[Path], out: Path, config: SafetyTrainConfig = SafetyTrainC
             "columns": asdict(columns)}
     model = SafetyClassifier.fit(texts, levels, cats, c=config.c, seed=config.seed, meta=meta)
     model.thresholds = th
-    notes = {"elevated_why": elev["why"], "crisis_why": crisis["why"], "folds": folds,
+    notes = {"elevated_why": elev["why"], "crisis_why": crisis["why"], "folds": folds, "by_lang_why": lang_notes,
              "targets": {"recall": config.target_recall, "crisis_recall": config.target_crisis_recall, "max_fpr": config.max_fpr}}
     metrics = {"development": dev, "elevated_curve": elev.get("curve", []), "crisis_curve": crisis.get("curve", [])}
     model.save(out, metrics=metrics, card=_card(meta, th, notes, dev), threshold_notes=notes)
-    return TrainResult(out, len(rows), counts, {"elevated": th.elevated, "crisis": th.crisis, **notes}, dev,
+    return TrainResult(out, len(rows), counts, {"elevated": th.elevated, "crisis": th.crisis, "by_lang": by_lang, **notes}, dev,
                        time.perf_counter() - t0)
 
 
@@ -222,7 +237,7 @@ def _dev_figures(rows: list[Labelled], oof: np.ndarray, rules: np.ndarray, th) -
     rank = {"none": 0, "elevated": 1, "crisis": 2}
     got = []
     for i in range(len(rows)):
-        lv = th.level(oof[i, 0], oof[i, 1])
+        lv = th.for_lang(rows[i].lang).level(oof[i, 0], oof[i, 1])
         got.append(max(lv, rules[i], key=rank.get))
     out = {}
     for lang in ["all"] + sorted({r.lang for r in rows}):
@@ -257,6 +272,8 @@ def _card(meta: dict, th, notes: dict, dev: dict) -> str:
         f"- trained on: {', '.join(meta['trained_on'])} ({meta['n']} messages: {json.dumps(meta['counts'])}), data hash {meta['data_hash']}",
         f"- created: {meta['created']}; features: character 2-5-grams and word 1-2-grams, hashed; logistic regression",
         f"- thresholds: elevated when p(risk) >= {th.elevated} ({notes['elevated_why']}); crisis when p(crisis) >= {th.crisis} ({notes['crisis_why']})",
+        *(f"- {lang}: elevated when p(risk) >= {v['elevated']}; crisis when p(crisis) >= {v['crisis']} (chosen on that language's messages)"
+          for lang, v in (th.by_lang or {}).items()),
         "", "## Development folds (rules + classifier, out-of-fold)", "",
         "| lang | n | any-risk recall | crisis recall | precision | false-positive rate | rules alone: recall / FPR |",
         "| --- | --- | --- | --- | --- | --- | --- |",
