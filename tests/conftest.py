@@ -19,6 +19,17 @@ os.environ.setdefault("COLUMNS", "200")
 os.environ.setdefault("EVA_SAFETY_EMBED", "0")
 
 
+def _safety_model() -> str:
+    """The crisis screen's built-in classifier (built by `make setup`, or here once): every test and
+    subprocess uses that folder, also those that point EVA_HOME at a temporary folder."""
+    from eva_cli.safety.training import ensure_default_model
+
+    return str(ensure_default_model())
+
+
+os.environ.setdefault("EVA_SAFETY_MODEL", _safety_model())
+
+
 @dataclass
 class Result:
     code: int
@@ -36,6 +47,22 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     from eva_cli.random_model import build_random_llama
 
     return build_random_llama(tmp_path_factory.mktemp("tiny-llama"), shape="tiny")
+
+
+@pytest.fixture(scope="session")
+def llama3_model_dir(tmp_path_factory):
+    """`llama3_model_dir("instruct" | "base")`: a 2-layer random Llama with Meta's real Llama 3 tokenizer, built once."""
+    built: dict[str, Path] = {}
+
+    def get(variant: str = "instruct") -> Path:
+        if variant not in built:
+            from eva_cli.random_model import build_random_llama
+
+            built[variant] = build_random_llama(tmp_path_factory.mktemp(f"llama3-{variant}"), shape="tiny",
+                                                tokenizer=f"llama3-{variant}")
+        return built[variant]
+
+    return get
 
 
 @pytest.fixture
@@ -64,3 +91,6 @@ def eva(workspace, monkeypatch, tmp_path):
         return Result(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+from pg import pg_database, pg_server, pg_url, private_pg, store_backend  # noqa: E402,F401  (PostgreSQL fixtures)

@@ -139,3 +139,19 @@ def test_train_without_files_and_a_broken_model_folder(eva, tmp_path):
     (tmp_path / "broken").mkdir()
     r = eva("safety", "--model", tmp_path / "broken", "hello")
     assert r.code == 2 and "safety model" in r.err and "Traceback" not in r.output
+
+
+def test_default_setting_resolves_to_the_built_in_model(monkeypatch):
+    from eva_cli.safety import learned
+    from eva_cli.safety.training import default_model_dir
+
+    monkeypatch.setattr(learned, "_LOADED", {})
+    monkeypatch.setenv("EVA_SAFETY_MODEL", "default")
+    model = learned.default_classifier()
+    assert model is not None and model.path == default_model_dir()
+    from eva_cli.safety.training import corpus_files
+
+    assert model.config["trained_on"] == [p.name for p in corpus_files()] and model.config["n"] > 3000
+    monkeypatch.setenv("EVA_SAFETY_MODEL", "off")
+    assert learned.default_classifier() is None
+    assert screen("I want to end my life tonight", embeddings=False).risk == "crisis"  # the rules still screen
