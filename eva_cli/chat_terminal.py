@@ -76,6 +76,13 @@ async def chat_loop(pipeline: ConversationPipeline, console: Console, *, stdin=N
     return replies
 
 
+def warm_up() -> None:
+    """Load what the safety screen loads lazily (its model, the optional embedding check) now."""
+    from eva_cli.safety import screen
+
+    screen("Hello, I just wanted to talk about my day.")
+
+
 def _read(console: Console, stdin, interactive: bool) -> str | None:
     if interactive:
         try:

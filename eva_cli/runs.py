@@ -37,12 +37,14 @@ def load_run_model(run_dir: Path, device: str = "cpu", dtype=None):
     adapter = run_dir / "adapter"
     full = run_dir / "model"
     if (full / "config.json").is_file():
-        return load_causal_lm(str(full), dtype=dtype, device=device), load_tokenizer(str(full))
+        tok = load_tokenizer(str(full))
+        return load_causal_lm(str(full), dtype=dtype, device=device, tokenizer=tok), tok
     if not (adapter / "adapter_config.json").is_file():
         raise MissingArtifactError(f"{adapter} has no adapter_config.json.", "Run `eva train` to finish this run.")
     from peft import PeftModel
 
-    base = load_causal_lm(base_model_path(run_dir), dtype=dtype or torch.float32, device=device)
+    tok = load_tokenizer(str(adapter))  # rows for tokens added in training are grown before the adapter loads
+    base = load_causal_lm(base_model_path(run_dir), dtype=dtype or torch.float32, device=device, tokenizer=tok)
     model = PeftModel.from_pretrained(base, str(adapter))
     model.eval()
-    return model, load_tokenizer(str(adapter))
+    return model, tok

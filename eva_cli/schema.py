@@ -32,7 +32,7 @@ PAIRS = pa.schema([
     ("prompt", MESSAGES),         # optional system message + context, ending with a user turn
     ("chosen", MESSAGES),         # [{"role": "assistant", "content": ...}]
     ("rejected", MESSAGES),
-    ("strategy", pa.string()),    # ranked | rewrite | mismatch | model | feedback
+    ("strategy", pa.string()),    # ranked | rewrite | mismatch | model | feedback | expert
     ("source", pa.string()),
     ("lang", pa.string()),
     ("split", pa.string()),

@@ -26,6 +26,7 @@ class EvaSettings(BaseSettings):
     openai_model: str | None = None
 
     data_key: SecretStr | None = None  # Fernet key for the bot store
+    store_url: str | None = None  # the bot store: a postgresql:// URL (replicas); unset = workspace/bot/eva.sqlite
     retention_days: int = 30
     default_locale: str = "UA"  # crisis-resource region when the user gives none
 

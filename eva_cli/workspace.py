@@ -66,6 +66,14 @@ class Workspace:
             raise EvaError(f"--run: no run named {name!r} in {self.runs_dir}.", f"Existing runs: {listed}.")
         return path
 
+    # review (eva review prepare / serve): tasks.jsonl, judgments.jsonl, review.json
+    @property
+    def reviews_dir(self) -> Path:
+        return self.root / "review"
+
+    def review_dir(self, name: str) -> Path:
+        return self.reviews_dir / name
+
     # tokenization cache (train)
     @property
     def cache_dir(self) -> Path:

@@ -5,7 +5,8 @@ JSON answers) and implements what Eva needs: getMe, getUpdates (long poll, offse
 sendMessage, sendChatAction, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
 setMyCommands, deleteWebhook, setWebhook. Tests inject updates (text, stickers, voice, photos,
 callback queries) and faults (429 with retry_after, 500, a dropped connection), then read what
-the bot sent.
+the bot sent. Like Telegram, it serves one poller: a getUpdates that arrives while another one is
+still waiting (its client still connected) is answered 409 Conflict.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], dict] = {}  # (chat, message_id) -> message
         self.faults: dict[str, deque] = defaultdict(deque)
         self.get_updates_calls = 0
+        self.conflicts = 0  # getUpdates answered 409 because another poller was waiting
+        self._poll_request: web.Request | None = None  # the getUpdates being served now
         self.confirmed_below = 0
         self.webhook: dict | None = None
         self.port: int | None = None
@@ -181,12 +184,22 @@ class FakeTelegram:
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return _error(404, f"Not Found: method {method} is not in the fake server")
-        if method.lower() != "getupdates":
+        polling = method.lower() == "getupdates"
+        if not polling:
             self.calls.append(Call(method, params))
+        elif _connected(self._poll_request):
+            self.conflicts += 1
+            return _error(409, "Conflict: terminated by other getUpdates request; "
+                               "make sure that only one bot instance is running")
+        else:
+            self._poll_request = request
         try:
             result = await handler(params)
         except _ApiError as exc:
             return _error(exc.code, exc.description)
+        finally:
+            if polling and self._poll_request is request:
+                self._poll_request = None
         await self._notify()
         return web.json_response({"ok": True, "result": result})
 
@@ -283,6 +296,11 @@ def _error(status: int, description: str, retry_after: int | None = None) -> web
     if retry_after is not None:
         body["parameters"] = {"retry_after": retry_after}
     return web.json_response(body, status=status)
+
+
+def _connected(request: web.Request | None) -> bool:
+    transport = request.transport if request is not None else None
+    return transport is not None and not transport.is_closing()
 
 
 def _public(message: dict) -> dict:

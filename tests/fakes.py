@@ -110,6 +110,8 @@ class FakeOpenAI:
         self.auth: list[str] = []
         self.status = 200
         self.delay = 0.0
+        self.reply = None  # None: echo "You said: <last message>"
+        self.finish_reason = "stop"  # "length": the reply reached max_tokens
         self.open = 0
         self.max_open = 0
         self.port = None
@@ -129,10 +131,11 @@ class FakeOpenAI:
         if self.status != 200:
             return web.json_response({"error": {"message": "overloaded", "type": "server_error"}}, status=self.status)
         last = body["messages"][-1]["content"]
+        content = self.reply if self.reply is not None else f"  You said: {last}  "
         return web.json_response({
             "id": "cmpl-1", "object": "chat.completion", "created": int(time.time()), "model": body["model"],
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": f"  You said: {last}  "}}],
+            "choices": [{"index": 0, "finish_reason": self.finish_reason,
+                         "message": {"role": "assistant", "content": content}}],
             "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}})
 
 

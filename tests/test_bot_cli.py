@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 
@@ -43,6 +44,8 @@ def test_refuses_to_start_without_a_data_key(eva, no_bot_env, monkeypatch, works
     (["--allowed-users", "12,bob"], "--allowed-users"),
     (["--webhook-url", "ftp://x/hook"], "--webhook-url"),
     (["--run", "a", "--model", "b"], "--run and --model"),
+    (["--store", "mysql://db/eva"], "--store"),
+    (["--metrics-port", "70000"], "--metrics-port"),
 ])
 def test_bad_flags(eva, no_bot_env, monkeypatch, args, needle):
     monkeypatch.setenv("EVA_TELEGRAM_TOKEN", TOKEN)
@@ -79,5 +82,7 @@ async def test_real_process_serves_then_exits_cleanly_on_sigterm(tiny_model_dir,
     logs = (out + err).decode()
     assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
     assert "SIGTERM" in logs
+    # A quiet log at the default verbosity: no library warnings, no progress bars (issue 13).
+    assert not re.search(r"FutureWarning|UserWarning|kernels|it/s\]|\d+%\||Loading weights", logs), logs[-2000:]
     assert tg.updates == []  # every handled update was confirmed before exit
     assert (tmp_path / "ws" / "bot" / "eva.sqlite").is_file()

@@ -1,4 +1,8 @@
-"""Margins use TRL ORPO's own definitions: same tokens, same log-probs, same aggregates (within 1e-4)."""
+"""Margins use TRL ORPO's own definitions: same tokens, same log-probs, same aggregates (within 1e-4).
+
+Checked on three tokenizers: the tiny byte-level ChatML one, and Meta's real Llama 3 tokenizer with the Llama 3
+chat format (instruct) and without a template (base: eva's ChatML tokens added, embeddings grown).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ import pytest
 from eva_cli.evaluate import margins as M
 
 BETA = 0.2
-MAX_LENGTH = 100
+# long enough for every prompt, short enough that one chosen reply is cut (Llama 3 needs fewer tokens)
+MAX_LENGTHS = {"chatml": 100, "llama3-instruct": 64, "llama3-base": 64}
 
 ROWS = [
     dict(prompt=[{"role": "user", "content": "I feel anxious and I cannot sleep."}],
@@ -34,21 +39,38 @@ ROWS = [
 ]
 
 
+@pytest.fixture(scope="module", params=list(MAX_LENGTHS))
+def kind(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def tokenizer(tiny_model_dir):
+def model_dir(kind, request):
+    if kind == "chatml":
+        return request.getfixturevalue("tiny_model_dir")
+    return request.getfixturevalue("llama3_model_dir")(kind.split("-", 1)[1])
+
+
+@pytest.fixture(scope="module")
+def max_length(kind) -> int:
+    return MAX_LENGTHS[kind]
+
+
+@pytest.fixture(scope="module")
+def tokenizer(model_dir):
     from eva_cli.models import load_tokenizer
 
-    return load_tokenizer(str(tiny_model_dir))
+    return load_tokenizer(str(model_dir))
 
 
 @pytest.fixture(scope="module")
-def sharp_model(tiny_model_dir):
+def sharp_model(model_dir, tokenizer):
     """The tiny model with larger random weights, so per-pair log-probs differ a lot (a meaningful comparison)."""
     import torch
 
     from eva_cli.models import load_causal_lm
 
-    model = load_causal_lm(str(tiny_model_dir))
+    model = load_causal_lm(str(model_dir), tokenizer=tokenizer)
     gen = torch.Generator().manual_seed(7)
     with torch.no_grad():
         for p in model.parameters():
@@ -58,13 +80,13 @@ def sharp_model(tiny_model_dir):
 
 
 @pytest.fixture(scope="module")
-def trl_batch(sharp_model, tokenizer, tmp_path_factory):
+def trl_batch(sharp_model, tokenizer, max_length, tmp_path_factory):
     """TRL's own tokenized rows and logged metrics for all ROWS as one batch."""
     import torch
     from datasets import Dataset
     from trl.experimental.orpo import ORPOConfig, ORPOTrainer
 
-    args = ORPOConfig(output_dir=str(tmp_path_factory.mktemp("orpo")), beta=BETA, max_length=MAX_LENGTH,
+    args = ORPOConfig(output_dir=str(tmp_path_factory.mktemp("orpo")), beta=BETA, max_length=max_length,
                       per_device_train_batch_size=len(ROWS), report_to=[], use_cpu=True)
     trainer = ORPOTrainer(model=sharp_model, args=args, train_dataset=Dataset.from_list(ROWS),
                           processing_class=tokenizer)
@@ -75,10 +97,13 @@ def trl_batch(sharp_model, tokenizer, tmp_path_factory):
     return features, metrics
 
 
-def test_tokens_match_trl_tokenize_row(tokenizer, trl_batch):
+def test_tokens_match_trl_tokenize_row(tokenizer, trl_batch, max_length, kind):
     features, _ = trl_batch
-    tokens = M.tokenize_pairs(tokenizer, ROWS, MAX_LENGTH)
-    assert any(len(t.chosen_ids) == MAX_LENGTH for t in tokens), "one chosen reply should be cut by max_length"
+    tokens = M.tokenize_pairs(tokenizer, ROWS, max_length)
+    assert any(len(t.chosen_ids) == max_length for t in tokens), "one chosen reply should be cut by max_length"
+    if kind.startswith("llama3"):  # <|begin_of_text|> once, though the instruct template writes it too
+        assert all(t.chosen_ids.count(tokenizer.bos_token_id) == 1 == t.rejected_ids.count(tokenizer.bos_token_id)
+                   for t in tokens)
     for t, f in zip(tokens, features):
         assert t.chosen_ids == f["chosen_input_ids"]
         assert t.rejected_ids == f["rejected_input_ids"]
@@ -86,9 +111,9 @@ def test_tokens_match_trl_tokenize_row(tokenizer, trl_batch):
         assert [-100] * t.rejected_start + t.rejected_ids[t.rejected_start:] == f["rejected_labels"]
 
 
-def test_margins_match_trl_orpo_metrics(sharp_model, tokenizer, trl_batch):
+def test_margins_match_trl_orpo_metrics(sharp_model, tokenizer, trl_batch, max_length):
     _, trl = trl_batch
-    tokens = M.tokenize_pairs(tokenizer, ROWS, MAX_LENGTH)
+    tokens = M.tokenize_pairs(tokenizer, ROWS, max_length)
     # a different batching than TRL's single batch: padding must not change anything
     scores = M.score_pairs(sharp_model, tokens, tokenizer.pad_token_id, batch_size=2)
     arrays = M.pair_arrays(scores, BETA)
@@ -105,8 +130,8 @@ def test_margins_match_trl_orpo_metrics(sharp_model, tokenizer, trl_batch):
     assert ours["orpo_loss"] == pytest.approx(trl["nll_loss"] - BETA * trl["log_odds_ratio"], abs=1e-4)
 
 
-def test_batch_size_and_order_do_not_change_scores(sharp_model, tokenizer):
-    tokens = M.tokenize_pairs(tokenizer, ROWS, MAX_LENGTH)
+def test_batch_size_and_order_do_not_change_scores(sharp_model, tokenizer, max_length):
+    tokens = M.tokenize_pairs(tokenizer, ROWS, max_length)
     one = M.score_pairs(sharp_model, tokens, tokenizer.pad_token_id, batch_size=1)
     many = M.score_pairs(sharp_model, tokens, tokenizer.pad_token_id, batch_size=4)
     assert [s.index for s in one] == [s.index for s in many] == list(range(len(ROWS)))

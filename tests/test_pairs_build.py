@@ -159,7 +159,9 @@ def test_length_match_keeps_the_shortcut_in_band(eva, workspace):
     write_examples(workspace, rows)
     assert eva("build-pairs", "--strategies", "rewrite").code == 0
     before = report_of(workspace)
-    assert before["shortcut"]["rejected_shorter_share"] > 0.9 and not before["shortcut"]["balanced"]
+    # the short chosen reply puts rewrite's rejected replies on one side of it (those that open with the chosen
+    # reply's first sentence are longer, the others shorter): out of the band before --length-match
+    assert not before["shortcut"]["balanced"]
     r = eva("build-pairs", "--strategies", "rewrite", "--length-match")
     assert r.code == 0, r.output
     after = report_of(workspace)

@@ -84,16 +84,21 @@ def test_build_pairs_adds_feedback_rows_to_train(workspace):
     assert len(fb) == 3 and all(r["prompt"][0]["role"] == "system" for r in fb)
 
 
-def test_cli_feedback_reads_the_encrypted_store_consenting_users_only(eva, workspace, monkeypatch):
+def test_cli_feedback_reads_the_encrypted_store_consenting_users_only(eva, workspace, monkeypatch, store_backend):
+    """Either store: workspace/bot/eva.sqlite by default, or the PostgreSQL one named by EVA_STORE_URL."""
     from cryptography.fernet import Fernet
 
     from eva_cli.schema import read_table
-    from eva_cli.store import ConversationStore
+    from eva_cli.store import open_store
     from test_pairs_samples import write_examples
 
     write_examples(workspace)
     key = Fernet.generate_key().decode()
-    store = ConversationStore(workspace / "bot" / "eva.sqlite", key)
+    target = workspace / "bot" / "eva.sqlite"
+    if store_backend.name == "postgresql":
+        target = store_backend.target()
+        monkeypatch.setenv("EVA_STORE_URL", target)
+    store = open_store(target, key)
     store.set_consent(1, True)
     store.add_feedback(1, 10, 100, -1, PROMPT, "Just move out.", rewrite=ROWS[0]["rewrite"])
     store.add_feedback(2, 20, 200, -1, [{"role": "user", "content": "Nobody listens to me."}], "Ok.",

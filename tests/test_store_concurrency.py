@@ -1,12 +1,20 @@
-"""Many threads on one store: no lost writes, one winner per Telegram update."""
+"""Many threads on one store, on both backends: no lost writes, one winner per Telegram update."""
 
 import threading
 
-from eva_cli.store import ConversationStore, new_key
+from eva_cli.store import new_key
 
 
-def test_concurrent_writers_lose_nothing(tmp_path):
-    store = ConversationStore(tmp_path / "c.sqlite", new_key())
+def _run_threads(n, target):
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def test_concurrent_writers_lose_nothing(store_backend):
+    store = store_backend.open(new_key())
     threads, per_thread, errors = 8, 40, []
 
     def work(t):
@@ -19,11 +27,7 @@ def test_concurrent_writers_lose_nothing(tmp_path):
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    ts = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    _run_threads(threads, work)
     assert errors == []
     for t in range(threads):
         msgs = store.history(t, limit=1000)
@@ -31,29 +35,22 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     store.close()
 
 
-def test_concurrent_claims_of_one_update_have_one_winner(tmp_path):
-    store = ConversationStore(tmp_path / "u.sqlite", new_key())
-    results, barrier = [], threading.Barrier(6)
-
-    def claim():
-        barrier.wait()
-        results.append(store.claim_update(777))
-
-    ts = [threading.Thread(target=claim) for _ in range(6)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    assert sorted(results) == [False] * 5 + [True]
-    store.close()
-
-
-def test_two_store_objects_on_one_file(tmp_path):
+def test_concurrent_claims_of_one_update_have_one_winner(store_backend):
+    """Six stores (six replicas' worth of connections) race for each of 20 updates."""
     key = new_key()
-    a = ConversationStore(tmp_path / "s.sqlite", key)
-    b = ConversationStore(tmp_path / "s.sqlite", key)
-    a.add_message(1, 1, "user", "from a")
-    b.add_message(1, 1, "assistant", "from b")
-    assert [m["content"] for m in a.history(1)] == ["from a", "from b"]
-    a.close()
-    b.close()
+    stores = [store_backend.open(key) for _ in range(6)]
+    barrier = threading.Barrier(6)
+    wins: dict[int, list[int]] = {u: [] for u in range(20)}
+
+    def claim(i):
+        for update in range(20):
+            barrier.wait()
+            if stores[i].claim_update(update):
+                wins[update].append(i)
+                if update % 2:
+                    stores[i].finish_update(update)
+
+    _run_threads(6, claim)
+    assert all(len(w) == 1 for w in wins.values()), wins
+    for s in stores:
+        s.close()

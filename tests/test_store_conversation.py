@@ -1,15 +1,16 @@
-"""The encrypted conversation store: encryption at rest, keys, history, reset, forget, consent, retention."""
+"""The encrypted conversation store, on both backends (SQLite and PostgreSQL, one parametrized suite):
+encryption at rest, keys, history, reset, forget, consent, retention, the update lifecycle."""
 
 import signal
-import sqlite3
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from eva_cli.errors import EvaError
-from eva_cli.store import ConversationStore, new_key
+from eva_cli.store import new_key
 
 
 @pytest.fixture
@@ -18,67 +19,62 @@ def key():
 
 
 @pytest.fixture
-def store(tmp_path, key):
-    s = ConversationStore(tmp_path / "bot" / "eva.sqlite", key)
+def store(store_backend, key):
+    s = store_backend.open(key)
     yield s
     s.close()
 
 
-def _raw(path):
-    data = b""
-    for p in (path, path.with_name(path.name + "-wal")):
-        if p.exists():
-            data += p.read_bytes()
-    return data
-
-
-def test_text_is_encrypted_at_rest_and_key_not_stored(tmp_path, key):
-    path = tmp_path / "eva.sqlite"
-    s = ConversationStore(path, key)
+def test_text_is_encrypted_at_rest_and_key_not_stored(store_backend, key):
+    s = store_backend.open(key)
     mid = s.add_message(1, 1, "user", "мій секрет: I want to disappear")
     s.add_feedback(1, 1, mid, -1, [{"role": "user", "content": "prompt-secret"}], "reply-secret", "rewrite-secret")
-    raw = _raw(path)
+    raw = store_backend.raw()
+    assert b"eva-store-key-check" not in raw and len(raw) > 200
     for secret in ("мій секрет".encode(), b"disappear", b"prompt-secret", b"reply-secret", b"rewrite-secret", key.encode()):
         assert secret not in raw
     assert s.history(1) == [{"role": "user", "content": "мій секрет: I want to disappear"}]
     assert s.encrypted and s.user_summary(1)["encrypted"]
     s.close()
-    assert key.encode() not in path.read_bytes()
+    assert key.encode() not in store_backend.raw()
 
 
-def test_missing_key_needs_insecure_flag(tmp_path):
+def test_missing_key_needs_insecure_flag(store_backend):
     with pytest.raises(EvaError, match="EVA_DATA_KEY is not set.*--insecure-storage"):
-        ConversationStore(tmp_path / "a.sqlite", None)
-    with ConversationStore(tmp_path / "a.sqlite", None, insecure=True) as s:
+        store_backend.open(None)
+    with store_backend.open(None, insecure=True) as s:
         s.add_message(1, 1, "user", "plain text")
         assert not s.encrypted
-    assert b"plain text" in _raw(tmp_path / "a.sqlite")
+    assert b"plain text" in store_backend.raw()
 
 
-def test_wrong_or_invalid_key_is_a_clear_error(tmp_path, key):
-    path = tmp_path / "a.sqlite"
-    ConversationStore(path, key).close()
+def test_wrong_or_invalid_key_is_a_clear_error(store_backend, key):
+    store_backend.open(key).close()
     with pytest.raises(EvaError, match="does not match"):
-        ConversationStore(path, new_key())
+        store_backend.open(new_key())
     with pytest.raises(EvaError, match="not a valid Fernet key"):
-        ConversationStore(tmp_path / "b.sqlite", "not-a-key")
+        store_backend.open("not-a-key", label="b")
     with pytest.raises(EvaError, match="encrypted, but EVA_DATA_KEY is not set"):
-        ConversationStore(path, None, insecure=True)
+        store_backend.open(None, insecure=True)
 
 
-def test_key_rotation_and_upgrading_an_insecure_database(tmp_path, key):
-    path = tmp_path / "a.sqlite"
-    with ConversationStore(path, key) as s:
+def test_key_rotation_and_upgrading_an_insecure_store(store_backend, key):
+    with store_backend.open(key) as s:
         s.add_message(1, 1, "user", "old key text")
     new = new_key()
-    with ConversationStore(path, f"{new},{key}") as s:  # new key first, old one still decrypts
+    with store_backend.open(f"{new},{key}") as s:  # new key first, old one still decrypts
         assert s.history(1)[0]["content"] == "old key text"
-    plain = tmp_path / "p.sqlite"
-    with ConversationStore(plain, None, insecure=True) as s:
+    with store_backend.open(None, label="plain", insecure=True) as s:
         s.add_message(2, 2, "user", "was plaintext")
-    with ConversationStore(plain, key) as s:
+        s.add_feedback(2, 2, 1, -1, [{"role": "user", "content": "plain prompt"}], "plain reply", "plain rewrite")
+        s.set_consent(2, True)
+    with store_backend.open(key, label="plain") as s:
         assert s.history(2)[0]["content"] == "was plaintext"
-    assert b"was plaintext" not in _raw(plain)
+        assert s.export_feedback()[0]["rewrite"] == "plain rewrite"
+    raw = store_backend.raw("plain")
+    assert b"was plaintext" not in raw and b"plain prompt" not in raw and b"plain rewrite" not in raw
+    with pytest.raises(EvaError, match="does not match"):  # the upgraded store now checks its key
+        store_backend.open(new_key(), label="plain")
 
 
 def test_history_order_limit_and_reset(store):
@@ -94,7 +90,7 @@ def test_history_order_limit_and_reset(store):
         store.add_message(1, 10, "robot", "x")
 
 
-def test_forget_user_deletes_every_row_in_every_table(store, tmp_path):
+def test_forget_user_deletes_every_row_in_every_table(store, store_backend):
     store.add_message(5, 5, "user", "hi")
     store.add_message(5, 5, "assistant", "hello")
     store.set_lang(5, "uk")
@@ -102,10 +98,8 @@ def test_forget_user_deletes_every_row_in_every_table(store, tmp_path):
     store.add_feedback(5, 5, 1, 1, [{"role": "user", "content": "hi"}], "hello")
     store.add_message(6, 6, "user", "someone else")
     assert store.forget_user(5) == 4  # 2 messages + 1 feedback + 1 user row
-    conn = sqlite3.connect(store.path)
-    for table, col in (("messages", "user_id"), ("feedback", "user_id"), ("users", "user_id")):
-        assert conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {col}=5").fetchone()[0] == 0
-    conn.close()
+    for table in ("messages", "feedback", "users"):
+        assert store_backend.sql(f"SELECT COUNT(*) FROM {table} WHERE user_id=5")[0][0] == 0
     assert store.user_summary(5) == {**store.user_summary(5), "messages": 0, "feedback": 0, "consent": False, "lang": None}
     assert store.history(6) == [{"role": "user", "content": "someone else"}]
 
@@ -138,9 +132,8 @@ def test_lang_and_summary(store):
     assert "x" not in str({k: v for k, v in s.items() if k != "oldest_message"})
 
 
-def test_retention_purge(tmp_path, key):
-    path = tmp_path / "r.sqlite"
-    with ConversationStore(path, key, retention_days=7) as s:
+def test_retention_purge(store_backend, key):
+    with store_backend.open(key, retention_days=7) as s:
         s.add_message(1, 1, "user", "old")
         s.add_feedback(1, 1, 1, 1, [{"role": "user", "content": "old"}], "r")
         s.add_feedback(2, 2, 1, 1, [{"role": "user", "content": "kept"}], "r")
@@ -152,19 +145,17 @@ def test_retention_purge(tmp_path, key):
         assert len(s.export_feedback()) == 1  # consented feedback is kept for training
         assert s.claim_update(100)  # handled-update ids expire too
     with pytest.raises(EvaError):
-        ConversationStore(tmp_path / "x.sqlite", key, retention_days=0)
+        store_backend.open(key, label="x", retention_days=0)
 
 
-def test_purge_runs_on_open(tmp_path, key):
-    path = tmp_path / "o.sqlite"
-    with ConversationStore(path, key, retention_days=1) as s:
+def test_purge_runs_on_open(store_backend, key):
+    with store_backend.open(key, retention_days=1) as s:
         s.add_message(1, 1, "user", "stale")
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE messages SET created_at = created_at - 3 * 86400")
-    conn.commit()
-    conn.close()
-    with ConversationStore(path, key, retention_days=1) as s:
+        s.add_message(2, 2, "user", "fresh")
+    store_backend.sql("UPDATE messages SET created_at = created_at - 3 * 86400 WHERE user_id = 1")
+    with store_backend.open(key, retention_days=1) as s:
         assert s.history(1) == []
+        assert s.history(2) == [{"role": "user", "content": "fresh"}]
 
 
 def test_claim_update_is_idempotent(store):
@@ -177,29 +168,112 @@ def test_claim_update_is_idempotent(store):
     assert store.claim_update(43) is True
 
 
-def test_a_claim_of_a_killed_process_is_taken_over(tmp_path, key):
-    path = tmp_path / "eva.sqlite"
-    code = ("import os, signal, sys; from eva_cli.store import ConversationStore; "
-            "s = ConversationStore(sys.argv[1], sys.argv[2]); s.claim_update(7); s.claim_update(8); s.finish_update(8); "
-            "os.kill(os.getpid(), signal.SIGKILL)")
-    proc = subprocess.run([sys.executable, "-c", code, str(path), key], capture_output=True)
+def test_two_stores_on_one_database_share_the_update_lifecycle(store_backend, key):
+    with store_backend.open(key) as a, store_backend.open(key) as b:
+        assert a.claim_update(1) is True
+        assert b.claim_update(1) is False  # a live claim of the other store
+        b.release_update(1)  # not b's claim: nothing to give back
+        assert b.claim_update(1) is False
+        a.finish_update(1)
+        assert b.claim_update(1) is False
+        a.add_message(1, 1, "user", "from a")
+        b.add_message(1, 1, "assistant", "from b")
+        assert [m["content"] for m in a.history(1)] == ["from a", "from b"]
+
+
+def _claimed_then_killed(target, key, claimed: int, finished: int) -> None:
+    code = ("import os, signal, sys; from eva_cli.store import open_store; "
+            "s = open_store(sys.argv[1], sys.argv[2]); s.claim_update(int(sys.argv[3])); "
+            "s.claim_update(int(sys.argv[4])); s.finish_update(int(sys.argv[4])); os.kill(os.getpid(), signal.SIGKILL)")
+    proc = subprocess.run([sys.executable, "-c", code, str(target), key, str(claimed), str(finished)], capture_output=True)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
-    with ConversationStore(path, key) as s, ConversationStore(path, key) as other:
-        assert s.claim_update(7) is True  # the killed process never answered it
+
+
+def _eventually(check, seconds: float = 10.0) -> bool:
+    """PostgreSQL notices a killed client's closed connection (and drops its locks) a moment later."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_claim_of_a_killed_process_is_taken_over(store_backend, key):
+    store_backend.open(key).close()
+    _claimed_then_killed(store_backend.target(), key, 7, 8)
+    with store_backend.open(key) as s, store_backend.open(key) as other:
+        assert _eventually(lambda: s.claim_update(7))  # the killed process never answered it
         assert s.claim_update(8) is False  # that one it had answered
         assert other.claim_update(7) is False  # now held by a live store
 
 
-def test_wal_mode_and_closed_store(tmp_path, key):
-    s = ConversationStore(tmp_path / "w.sqlite", key)
-    assert s._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+def test_a_closed_store_refuses_calls(store_backend, key):
+    s = store_backend.open(key)
     s.close()
     with pytest.raises(EvaError, match="closed"):
         s.history(1)
 
 
-def test_not_a_database_is_a_clear_error(tmp_path, key):
+# -- backend specifics ------------------------------------------------------------------------------
+
+def test_sqlite_wal_mode(tmp_path, key):
+    from eva_cli.store import SqliteStore
+
+    with SqliteStore(tmp_path / "w.sqlite", key) as s:
+        assert s._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_sqlite_not_a_database_is_a_clear_error(tmp_path, key):
+    from eva_cli.store import open_store
+
     path = tmp_path / "junk.sqlite"
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(EvaError, match="not a usable SQLite database"):
-        ConversationStore(path, key)
+        open_store(path, key)
+
+
+def test_store_target_errors(key):
+    from eva_cli.store import open_store
+
+    with pytest.raises(EvaError, match="neither a postgresql:// URL nor a SQLite file"):
+        open_store("mysql://db/eva", key)
+    with pytest.raises(EvaError, match=r"cannot connect to the PostgreSQL store postgresql://eva:\*\*\*@127.0.0.1:9/x") as err:
+        open_store("postgresql://eva:hunter2@127.0.0.1:9/x", key)
+    assert "hunter2" not in str(err.value)
+
+
+def test_postgres_migrations_are_recorded_and_safe_when_replicas_start_at_once(pg_url, key):
+    import threading
+
+    from eva_cli.store import open_store
+    from eva_cli.store.postgres import MIGRATIONS
+
+    stores, errors, barrier = [], [], threading.Barrier(4)
+
+    def start():
+        barrier.wait()
+        try:
+            stores.append(open_store(pg_url, key))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY version")]
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        assert versions == [v for v, _ in MIGRATIONS]
+        assert meta["encryption"] == "fernet"
+        conn.execute("INSERT INTO schema_version VALUES (999, 0)")
+        conn.commit()
+    for s in stores:
+        s.close()
+    with pytest.raises(EvaError, match="schema version 999, newer than this eva knows"):
+        open_store(pg_url, key)

@@ -25,6 +25,7 @@ class Reply:
 
     text: str
     tokens: int
+    cut: bool = False  # it reached max_new_tokens instead of ending by itself
 
 
 @runtime_checkable
@@ -35,7 +36,8 @@ class Backend(Protocol):
 
     async def generate(self, messages: list[dict], *, max_new_tokens: int | None = None,
                        temperature: float | None = None) -> str:
-        """One reply to `messages`. Raises BackendError (or GenerationTimeout) on failure."""
+        """One reply to `messages`; one cut by the token limit ends at its last complete sentence
+        (eva_cli.backends.trim). Raises BackendError (or GenerationTimeout) on failure."""
         ...
 
     def count_tokens(self, text: str) -> int:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eva_cli.backends.base import BackendError, GenerationTimeout, Reply
+from eva_cli.backends.trim import trim_to_sentence
 from eva_cli.errors import InputError
 
 log = logging.getLogger("eva.backend.local")
@@ -124,14 +125,16 @@ class LocalBackend:
         config = config or LocalBackendConfig()
         device = config.device or best_device()
         path = resolve_model(spec, home)
-        model = load_causal_lm(path, dtype=_dtype_for(device), device=device)
+        tok = load_tokenizer(path)
+        model = load_causal_lm(path, dtype=_dtype_for(device), device=device, tokenizer=tok)
         model.eval()
-        return cls(model, load_tokenizer(path), config, label=spec or "embedded")
+        return cls(model, tok, config, label=spec or "embedded")
 
     # -- the Backend interface ----------------------------------------------------------------
     async def generate(self, messages: list[dict], *, max_new_tokens: int | None = None,
                        temperature: float | None = None) -> str:
-        return (await self.generate_reply(messages, max_new_tokens=max_new_tokens, temperature=temperature)).text
+        reply = await self.generate_reply(messages, max_new_tokens=max_new_tokens, temperature=temperature)
+        return trim_to_sentence(reply.text) if reply.cut else reply.text
 
     async def generate_reply(self, messages: list[dict], *, max_new_tokens: int | None = None,
                              temperature: float | None = None) -> Reply:
@@ -258,7 +261,7 @@ class LocalBackend:
             row = row[: req.max_new_tokens]
             end = next((i for i, t in enumerate(row) if t in self._stop_ids), len(row))
             text = tok.decode(row[:end], skip_special_tokens=True).strip()
-            replies.append(Reply(text=text, tokens=end))
+            replies.append(Reply(text=text, tokens=end, cut=end == req.max_new_tokens))
         return replies
 
     def _generate_ids(self, batch: list[_Request], inputs: dict):

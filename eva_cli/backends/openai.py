@@ -12,6 +12,7 @@ import asyncio
 from dataclasses import dataclass
 
 from eva_cli.backends.base import BackendError, GenerationTimeout, approx_tokens
+from eva_cli.backends.trim import trim_to_sentence
 from eva_cli.errors import InputError
 
 
@@ -71,7 +72,9 @@ class OpenAIBackend:
                 raise BackendError(f"{type(exc).__name__}: {exc}") from exc
         if not resp.choices:
             raise BackendError(f"{cfg.base_url} returned no choices")
-        return (resp.choices[0].message.content or "").strip()
+        choice = resp.choices[0]
+        text = (choice.message.content or "").strip()
+        return trim_to_sentence(text) if choice.finish_reason == "length" else text
 
     def count_tokens(self, text: str) -> int:
         return approx_tokens(text)

@@ -14,6 +14,8 @@ import secrets
 import signal
 
 from eva_cli.bot.config import BotConfig
+from eva_cli.bot.metrics import BotMetrics, MeteredBackend, MetricsMiddleware
+from eva_cli.bot.metrics import add_routes as add_metrics_routes
 from eva_cli.bot.middlewares import (AllowListMiddleware, DedupMiddleware, InFlightMiddleware, RateLimitMiddleware,
                                      ServicesMiddleware)
 from eva_cli.bot.redact import install_redaction, redact
@@ -24,7 +26,7 @@ from eva_cli.errors import EvaError
 log = logging.getLogger("eva.bot")
 
 
-def build_bot(config: BotConfig):
+def build_bot(config: BotConfig, metrics: BotMetrics | None = None):
     """An aiogram Bot on `config.api_server` (or api.telegram.org) whose requests are retried."""
     from aiogram import Bot
     from aiogram.client.default import DefaultBotProperties
@@ -33,11 +35,11 @@ def build_bot(config: BotConfig):
 
     api = TelegramAPIServer.from_base(config.api_server) if config.api_server else PRODUCTION
     session = AiohttpSession(api=api, timeout=config.request_timeout_s)
-    session.middleware(RetryMiddleware(config.retry))
+    session.middleware(RetryMiddleware(config.retry, on_retry=metrics.on_retry if metrics else None))
     return Bot(token=config.token, session=session, default=DefaultBotProperties(parse_mode=None))
 
 
-def build_dispatcher(services: Services):
+def build_dispatcher(services: Services, metrics: BotMetrics | None = None):
     """Routers (one per concern) behind the middlewares; returns (dispatcher, in-flight tracker)."""
     from aiogram import Dispatcher
 
@@ -47,6 +49,8 @@ def build_dispatcher(services: Services):
     inflight = InFlightMiddleware()
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(DedupMiddleware(services.store))
+    if metrics is not None:  # after dedup: an update re-sent by Telegram is counted once
+        dp.update.outer_middleware(MetricsMiddleware(metrics))
     dp.update.outer_middleware(AllowListMiddleware(services))
     dp.update.outer_middleware(ServicesMiddleware(services))
     dp.message.outer_middleware(RateLimitMiddleware(services))
@@ -81,16 +85,24 @@ class BotApp:
         conversation = conversation or ConversationConfig(locale=config.locale)
         install_redaction(config.token, config.webhook_secret)
         self.config = config
-        self.services = Services(pipeline=ConversationPipeline(backend, store, conversation), store=store,
+        self.metrics = BotMetrics()  # this app's own registry: /metrics (webhook, or --metrics-port)
+        pipeline = ConversationPipeline(MeteredBackend(backend, self.metrics), store, conversation,
+                                        on_turn=self.metrics.on_turn)
+        self.services = Services(pipeline=pipeline, store=store,
                                  backend=backend, config=config, feedback=FeedbackBook())
-        self.dp, self.inflight = build_dispatcher(self.services)
-        self.bot = build_bot(config)
+        self.dp, self.inflight = build_dispatcher(self.services, self.metrics)
+        self.bot = build_bot(config, self.metrics)
         self.poller = None
         self.ready = asyncio.Event()  # set once the bot is polling / listening
         self.port: int | None = None  # the webhook port actually bound
+        self.metrics_port: int | None = None  # the --metrics-port actually bound
         self._stop: asyncio.Event | None = None
         self._force: asyncio.Event | None = None
         self._signals = 0
+
+    def healthy(self) -> bool:
+        """/healthz: serving, and not stopping (a load balancer then sends new work elsewhere)."""
+        return self.ready.is_set() and not (self._stop is not None and self._stop.is_set())
 
     def request_stop(self) -> None:
         """Stop taking new updates and finish the ones in flight; a second request stops at once."""
@@ -111,8 +123,13 @@ class BotApp:
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(sig, self._on_signal, sig)
                     installed.append(sig)
-        maintenance = None
+        maintenance = metrics_runner = None
         try:
+            if self.config.metrics_port is not None:  # up before start-up, so /healthz says 503 until ready
+                from eva_cli.bot.metrics import start_server
+
+                metrics_runner, self.metrics_port = await start_server(
+                    self.metrics, self.healthy, self.config.metrics_host, self.config.metrics_port)
             me = await self._check_token()
             await asyncio.to_thread(self.services.store.purge_expired)
             await asyncio.to_thread(_warm_up_screen)
@@ -132,6 +149,8 @@ class BotApp:
                 with contextlib.suppress(asyncio.CancelledError):
                     await maintenance
             await self._close()
+            if metrics_runner is not None:
+                await metrics_runner.cleanup()
 
     # -- modes ---------------------------------------------------------------------------------
     async def _serve_polling(self) -> None:
@@ -140,7 +159,8 @@ class BotApp:
         await self.bot.delete_webhook(drop_pending_updates=False)
         self.poller = OffsetSafePoller(self.dp, self.bot, timeout_s=self.config.polling_timeout_s,
                                        busy_interval_s=self.config.busy_poll_interval_s,
-                                       allowed_updates=self.dp.resolve_used_update_types())
+                                       allowed_updates=self.dp.resolve_used_update_types(),
+                                       lease=getattr(self.services.store, "holds_polling_lease", None))
         self.ready.set()
         await self.poller.run(self._stop)
         log.info("stopping: no new updates; finishing the replies in flight")
@@ -161,9 +181,12 @@ class BotApp:
             log.warning("EVA_WEBHOOK_SECRET is not set: using a random one for this process. "
                         "Replicas behind one load balancer need the same EVA_WEBHOOK_SECRET.")
         app = web.Application()
+        # Answer Telegram after the update is handled: if this replica dies mid-reply, the delivery fails
+        # and Telegram re-sends it (to another replica). aiogram answers early after 55 s (Telegram waits 60).
         handler = SimpleRequestHandler(dispatcher=self.dp, bot=self.bot, secret_token=secret,
-                                       handle_in_background=True)
+                                       handle_in_background=False)
         handler.register(app, path=self.config.webhook_path)
+        add_metrics_routes(app, self.metrics, self.healthy)
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.config.webhook_host, self.config.webhook_port)

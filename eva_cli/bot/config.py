@@ -30,6 +30,8 @@ class BotConfig:
     rewrite_ttl_s: float = 3600.0  # a 👎 waits this long for an optional rewrite
     locale: str | None = None  # crisis-resource region when a user's is unknown
     request_timeout_s: float = 60.0  # one Bot API request
+    metrics_port: int | None = None  # /metrics and /healthz on their own port (0 = any free one); the webhook
+    metrics_host: str = "0.0.0.0"  # server has them anyway; this is where --metrics-port listens
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def __post_init__(self) -> None:
@@ -49,6 +51,8 @@ class BotConfig:
                 raise InputError(f"{name} must be an http(s) URL (got {url!r}).")
         if not 0 < self.webhook_port < 65536:
             raise InputError(f"--webhook-port must be 1-65535 (got {self.webhook_port}).")
+        if self.metrics_port is not None and not 0 <= self.metrics_port < 65536:
+            raise InputError(f"--metrics-port must be 1-65535, or 0 for any free port (got {self.metrics_port}).")
         if self.webhook_secret is not None and not _valid_secret(self.webhook_secret):
             raise InputError("EVA_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -.")
         if self.rate_burst < 1 or self.rate_window_s <= 0:

@@ -54,7 +54,8 @@ class DedupMiddleware(BaseMiddleware):
         if not isinstance(event, Update):
             return await handler(event, data)
         uid = event.update_id
-        if not self.store.claim_update(uid):
+        # In a thread: a database that is restarting holds up this update, not the event loop.
+        if not await asyncio.to_thread(self.store.claim_update, uid):
             self.skipped += 1
             log.info("update %d was already handled (or is being handled); skipped", uid)
             return None
@@ -66,6 +67,7 @@ class DedupMiddleware(BaseMiddleware):
         except Exception:
             self.store.finish_update(uid)  # a handler error is not retried on every redelivery
             raise
+        # At once, not behind queued work: until this commits, a replica that dies here would answer twice.
         self.store.finish_update(uid)
         return result
 

@@ -6,6 +6,11 @@ task and the offset we send is the lowest update_id still in flight: after a res
 delivers again everything that was not finished, and the store's `claim_update` skips any that
 were finished but not yet confirmed. While updates are in flight the poller re-polls every
 `busy_interval_s` (a long poll would return at once with the unconfirmed updates).
+
+Replicas: Telegram serves one poller per bot and answers another concurrent getUpdates with 409
+Conflict. With a shared store, only the replica holding the store's polling lease polls; the others
+are hot standbys that check the lease every `standby_interval_s` and take over (with every update
+not yet confirmed) when the poller stops or dies. A 409 (some other process polls) also means: stand by.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 
+from aiogram.exceptions import TelegramConflictError
 from aiogram.methods import GetUpdates
 
 log = logging.getLogger("eva.bot.polling")
@@ -21,13 +27,17 @@ log = logging.getLogger("eva.bot.polling")
 
 class OffsetSafePoller:
     def __init__(self, dispatcher, bot, *, timeout_s: int = 25, busy_interval_s: float = 0.5,
-                 allowed_updates: list[str] | None = None, max_backoff_s: float = 30.0, **data):
+                 allowed_updates: list[str] | None = None, max_backoff_s: float = 30.0, lease=None,
+                 standby_interval_s: float = 1.0, **data):
         self.dp = dispatcher
         self.bot = bot
         self.timeout_s = timeout_s
         self.busy_interval_s = busy_interval_s
         self.allowed_updates = allowed_updates
         self.max_backoff_s = max_backoff_s
+        self.lease = lease  # store.holds_polling_lease (blocking; run in a thread), or None: always poll
+        self.standby_interval_s = standby_interval_s
+        self.standing_by = False
         self.data = data
         self.in_flight: dict[int, asyncio.Task] = {}
         self.max_seen: int | None = None
@@ -44,9 +54,16 @@ class OffsetSafePoller:
         """Poll until `stop` is set; updates still in flight keep running (see `drain`)."""
         failures = 0
         while not stop.is_set():
+            if not await self._may_poll():
+                await _sleep_until(stop, self.standby_interval_s)
+                continue
             busy = bool(self.in_flight)
             try:
                 updates = await _until(stop, self._fetch(0 if busy else self.timeout_s))
+            except TelegramConflictError:
+                self._stand_by("another process is polling this bot (409 Conflict)")
+                await _sleep_until(stop, self.standby_interval_s)
+                continue
             except Exception as exc:  # network, 5xx, 429: back off and keep polling
                 failures += 1
                 delay = min(self.max_backoff_s, 0.5 * 2 ** (failures - 1))
@@ -63,6 +80,28 @@ class OffsetSafePoller:
             if not fresh and self.in_flight:
                 # Nothing new; wait for a reply to finish (or a little) before asking again.
                 await _wait_any(stop, list(self.in_flight.values()), self.busy_interval_s)
+
+    async def _may_poll(self) -> bool:
+        """Whether this replica holds the polling lease (always, without a lease)."""
+        if self.lease is None:
+            ok = True
+        else:
+            try:
+                ok = await asyncio.to_thread(self.lease)
+            except Exception as exc:  # the store is unreachable: no claim could succeed either
+                log.warning("polling lease unknown (%s: %s); standing by", type(exc).__name__, exc)
+                ok = False
+        if not ok:
+            self._stand_by("another replica is polling")
+        elif self.standing_by:
+            self.standing_by = False
+            log.warning("taking over polling: answering the updates not yet confirmed")
+        return ok
+
+    def _stand_by(self, why: str) -> None:
+        if not self.standing_by:
+            log.warning("standing by: %s", why)
+        self.standing_by = True
 
     async def drain(self, timeout: float) -> bool:
         """Wait for the updates in flight; then confirm them to Telegram. False on timeout."""

@@ -46,10 +46,11 @@ class RetryPolicy:
 
 
 class RetryMiddleware(BaseRequestMiddleware):
-    def __init__(self, policy: RetryPolicy | None = None, sleep=asyncio.sleep):
+    def __init__(self, policy: RetryPolicy | None = None, sleep=asyncio.sleep, on_retry=None):
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
         self.retries = 0  # how many retries happened (for logs and tests)
+        self.on_retry = on_retry  # called with "429", "server" or "network" before each retry (metrics)
 
     async def __call__(self, make_request, bot, method):
         if isinstance(method, (GetUpdates, SendChatAction)):
@@ -62,15 +63,18 @@ class RetryMiddleware(BaseRequestMiddleware):
                 if attempt >= policy.max_attempts or exc.retry_after > policy.max_retry_after_s:
                     raise
                 delay = float(exc.retry_after)
-                reason = f"429, retry_after={exc.retry_after}"
+                reason, kind = f"429, retry_after={exc.retry_after}", "429"
             except (TelegramServerError, RestartingTelegram, TelegramNetworkError) as exc:
                 failures += 1
                 if attempt >= policy.max_attempts:
                     raise
                 delay = policy.backoff(failures)
                 reason = type(exc).__name__
+                kind = "network" if isinstance(exc, TelegramNetworkError) else "server"
             attempt += 1
             self.retries += 1
+            if self.on_retry is not None:
+                self.on_retry(kind)
             log.warning("%s failed (%s); retry %d/%d in %.1f s", method.__api_method__, reason,
                         attempt - 1, policy.max_attempts - 1, delay)
             await self._sleep(delay)

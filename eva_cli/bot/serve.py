@@ -28,25 +28,35 @@ def setup_logging(verbose: bool = False, quiet: bool = False) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def open_store(workspace, settings, insecure: bool = False):
-    """The encrypted conversation store at workspace/bot/eva.sqlite (needs EVA_DATA_KEY)."""
-    from eva_cli.store import ConversationStore
+def open_store(workspace, settings, insecure: bool = False, store: str | None = None):
+    """The encrypted conversation store (needs EVA_DATA_KEY): `store` (--store, else EVA_STORE_URL), a
+    postgresql:// URL that replicas share or a SQLite file; by default workspace/bot/eva.sqlite."""
+    from urllib.parse import urlsplit
+
+    from eva_cli.store import open_store as open_target
 
     key = settings.data_key.get_secret_value() if settings.data_key else None
     if key:
         install_redaction(key)
-    workspace.bot_dir.mkdir(parents=True, exist_ok=True)
-    return ConversationStore(workspace.bot_db, key, insecure=insecure, retention_days=settings.retention_days)
+    target = store or settings.store_url
+    if target:
+        password = urlsplit(target).password if "://" in target else None
+        if password:
+            install_redaction(password)
+    else:
+        workspace.bot_dir.mkdir(parents=True, exist_ok=True)
+        target = workspace.bot_db
+    return open_target(target, key, insecure=insecure, retention_days=settings.retention_days)
 
 
 def serve(config: BotConfig, backend_options, conversation, *, workspace, settings, insecure: bool = False,
-          console=None) -> None:
+          console=None, store_url: str | None = None) -> None:
     """Run the bot until SIGTERM/SIGINT. Raises EvaError for anything the operator can fix."""
     from eva_cli.backends.factory import build_backend
     from eva_cli.bot.app import BotApp
 
     install_redaction(config.token, config.webhook_secret)
-    store = open_store(workspace, settings, insecure)  # refuses to start without EVA_DATA_KEY
+    store = open_store(workspace, settings, insecure, store_url)  # refuses to start without EVA_DATA_KEY
     try:
         backend = build_backend(backend_options, workspace, settings.home_dir, default_model=settings.model)
     except BaseException:
@@ -57,7 +67,7 @@ def serve(config: BotConfig, backend_options, conversation, *, workspace, settin
         how = f"webhook {config.webhook_url} (listening on {config.webhook_host}:{config.webhook_port})" \
             if config.webhook_url else "long polling"
         console.print(f"Eva: {backend.name} backend ({getattr(backend, 'label', '')}), {how} via {where}, "
-                      f"conversations in {workspace.bot_db}{' (UNENCRYPTED)' if insecure else ''}. "
+                      f"conversations in {store.where}{' (UNENCRYPTED)' if insecure else ''}. "
                       "Ctrl-C or SIGTERM stops after the replies in flight.", highlight=False, soft_wrap=True)
     app = BotApp(config, backend, store, conversation)
     try:

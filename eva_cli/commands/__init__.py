@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "merge",
     "evaluate",
     "safety",
+    "review",
     "chat",
     "serve_telegram",
     "bench",

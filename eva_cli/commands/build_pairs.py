@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         strategies: str = typer.Option(
             "ranked,rewrite,mismatch", "--strategies",
-            help="Comma-separated: ranked, rewrite, mismatch, model (off by default), feedback."),
+            help="Comma-separated: ranked, rewrite, mismatch, model (off by default), feedback, expert (needs --review)."),
         weights: Optional[str] = typer.Option(
             None, "--weights",
             help="Pairs per example for each strategy, as a multiple of --pairs-per-example: "
@@ -24,11 +24,20 @@ def register(app: typer.Typer) -> None:
         system_prompt: Optional[str] = typer.Option(
             None, "--system-prompt", help="System message for every prompt (default: Eva's persona in the prompt's language)."),
         no_system_prompt: bool = typer.Option(False, "--no-system-prompt", help="Prompts carry no system message."),
+        chosen_margin: float = typer.Option(
+            0.1, "--chosen-margin",
+            help="Only the best-scored answers to a prompt are chosen, or those scoring >= top - margin x max(|top|, 1)."),
+        require_score: bool = typer.Option(
+            False, "--require-score", help="Replies with no score are never chosen (by default they count as good)."),
         length_match: bool = typer.Option(
             False, "--length-match", help="Rebalance so the rejected reply is not systematically shorter (35-65% shorter)."),
         seed: int = typer.Option(42, "--seed", help="Random seed; the same seed gives the same files."),
         feedback: bool = typer.Option(
             False, "--feedback", help="Add pairs from the bot's feedback (workspace/bot/eva.sqlite, needs EVA_DATA_KEY)."),
+        store: Optional[str] = typer.Option(
+            None, "--store", help="--feedback from this bot store: a postgresql:// URL (env EVA_STORE_URL) or a SQLite file."),
+        review: Optional[str] = typer.Option(
+            None, "--review", help="Add expert pairs from counselors' judgments in workspace/review/NAME (eva review)."),
         model: Optional[str] = typer.Option(
             None, "--model", help="model strategy: the model that writes rejected replies (default: EVA_MODEL or embedded)."),
         batch_size: int = typer.Option(8, "--batch-size", help="model strategy: conversations per generation batch."),
@@ -48,8 +57,11 @@ def register(app: typer.Typer) -> None:
             system_prompt=system_prompt,
             use_system_prompt=not no_system_prompt,
             length_match=length_match,
+            chosen_margin=chosen_margin,
+            require_score=require_score,
             seed=seed,
             feedback=feedback,
+            review=review,
             model=model or state.settings.model,
             model_batch_size=batch_size,
             model_max_new_tokens=max_new_tokens,
@@ -57,6 +69,7 @@ def register(app: typer.Typer) -> None:
             home=state.home,
             data_key=state.settings.data_key.get_secret_value() if state.settings.data_key else None,
             retention_days=state.settings.retention_days,
+            store=store or state.settings.store_url,
         )
         with _progress(state) as progress:
             result = build_pairs(options, state.workspace, progress=progress)

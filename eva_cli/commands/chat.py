@@ -25,13 +25,16 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(120.0, "--timeout", help="Seconds a reply may take before an apology."),
         device: Optional[str] = typer.Option(None, "--device", help="cpu or cuda \\[default: cuda when available]."),
     ) -> None:
-        from eva_cli.backends.factory import BackendOptions, build_backend
-        from eva_cli.chat_terminal import run_chat
-        from eva_cli.conversation import LANGS, ConversationConfig
-        from eva_cli.errors import InputError
+        from eva_cli.quiet import quiet_libraries
         from eva_cli.state import get_state
 
         st = get_state(ctx)
+        quiet_libraries(st.verbose)  # before the heavy imports below
+        from eva_cli.backends.factory import BackendOptions, build_backend
+        from eva_cli.chat_terminal import run_chat, warm_up
+        from eva_cli.conversation import LANGS, ConversationConfig
+        from eva_cli.errors import InputError
+
         s = st.settings
         if lang is not None and lang not in LANGS:
             raise InputError(f"--lang must be one of {', '.join(LANGS)} (got {lang!r}).")
@@ -43,5 +46,11 @@ def register(app: typer.Typer) -> None:
             device=device)
         config = ConversationConfig(context_tokens=context_tokens, max_new_tokens=max_new_tokens,
                                     default_lang=lang or "en", locale=locale or s.default_locale or None)
-        model_backend = build_backend(opts, st.workspace, st.home, default_model=s.model)
+        import contextlib
+
+        # A spinner on a terminal; --verbose shows the libraries' own loading output instead.
+        loading = contextlib.nullcontext() if st.verbose else st.console.status("Loading Eva...", spinner="dots")
+        with loading:
+            model_backend = build_backend(opts, st.workspace, st.home, default_model=s.model)
+            warm_up()  # every model loads before the first prompt, not at the first message
         run_chat(model_backend, config, st.console, lang=lang, show_kind=st.verbose)

@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
         device: str = typer.Option("auto", "--device", help="auto | cpu | cuda."),
         dtype: str = typer.Option("auto", "--dtype", help="auto | float32 | bfloat16 | float16."),
         quantize: str = typer.Option("auto", "--quantize", help="auto (4-bit NF4 base for qlora runs, as trained) | none | 4bit."),
+        review: Optional[str] = typer.Option(None, "--review", help="Add counselors' judgments from workspace/review/NAME (eva review)."),
     ) -> None:
         from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -45,7 +46,7 @@ def register(app: typer.Typer) -> None:
             judge_model=judge_model,
             judge_api_key=s.openai_api_key.get_secret_value() if s.openai_api_key else None,
             model=model, limit=limit, max_new_tokens=max_new_tokens, temperature=temperature, seed=seed,
-            bootstrap=bootstrap, device=device, dtype=dtype, quantize=quantize)
+            bootstrap=bootstrap, device=device, dtype=dtype, quantize=quantize, review=review)
 
         def warn(message: str) -> None:
             state.err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
@@ -78,6 +79,11 @@ def register(app: typer.Typer) -> None:
         if judge and judge.get("available"):
             console.print("judge (1-5): " + "; ".join(
                 f"{n}: overall {judge[n]['overall']:.2f}" for n in ("base", "tuned") if judge.get(n, {}).get("n")))
+        if result.report.get("human"):
+            from eva_cli.review.stats import summary_lines
+
+            for line in summary_lines(result.report["human"]):
+                console.print(line, markup=False, soft_wrap=True)
         console.print(f"report: {escape(str(result.html_path))}")
         console.print(f"data:   {escape(str(result.json_path))}")
         if result.samples_path:

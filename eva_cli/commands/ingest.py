@@ -25,6 +25,12 @@ def register(app: typer.Typer) -> None:
         max_chars: int = typer.Option(6000, "--max-chars", help="Max characters of context + reply; older turns are trimmed first."),
         min_chars: int = typer.Option(2, "--min-chars", help="Drop replies shorter than this many characters."),
         langs: Optional[str] = typer.Option(None, "--langs", help="Keep only these languages, e.g. en,uk (en, uk, other)."),
+        skip_unknown: bool = typer.Option(
+            False, "--skip-unknown",
+            help="In folders and archives, skip (with a warning, counted in the report) files that no format reads."),
+        convai_distractors: int = typer.Option(
+            0, "--convai-distractors", metavar="N",
+            help="convai format: N of the other candidates become rejected replies (random distractors; off by default)."),
         list_formats: bool = typer.Option(False, "--list-formats", help="List the formats eva reads and exit."),
     ) -> None:
         """Normalize public counseling corpora into workspace/data/examples.parquet."""
@@ -40,6 +46,7 @@ def register(app: typer.Typer) -> None:
         options = IngestOptions(
             format=format.strip().lower() if format else None, eval_fraction=eval_fraction, seed=seed,
             max_chars=max_chars, min_chars=min_chars, langs=tuple(langs.split(",")) if langs is not None else None,
+            skip_unknown=skip_unknown, convai_distractors=convai_distractors,
         )
 
         def warn(message: str) -> None:
@@ -112,6 +119,11 @@ def _print_summary(console, result) -> None:
     langs = ", ".join(f"{k} {v}" for k, v in sorted(result.langs.items(), key=lambda kv: -kv[1]))
     splits = ", ".join(f"{k} {result.splits.get(k, 0)}" for k in ("train", "eval"))
     console.print(f"languages: {langs}   split: {splits}   ({result.seconds:.1f} s)")
+    if result.skipped:
+        from rich.markup import escape
+
+        console.print(f"[yellow]skipped {len(result.skipped)} files that no format reads[/] (--skip-unknown): "
+                      + escape(", ".join(s["path"] for s in result.skipped)), soft_wrap=True, highlight=False)
     console.print(f"wrote {result.examples_path} and {result.report_path}", soft_wrap=True)
 
 

@@ -22,8 +22,10 @@ def register(app: typer.Typer) -> None:
         webhook_url: Optional[str] = typer.Option(None, "--webhook-url", help="Public HTTPS URL Telegram posts updates to; turns on webhook mode (env EVA_WEBHOOK_URL; secret from EVA_WEBHOOK_SECRET)."),
         webhook_port: int = typer.Option(8080, "--webhook-port", help="Port the webhook HTTP server listens on."),
         webhook_host: str = typer.Option("0.0.0.0", "--webhook-host", help="Address the webhook HTTP server binds."),
+        metrics_port: Optional[int] = typer.Option(None, "--metrics-port", help="Serve /metrics (Prometheus) and /healthz on this port, on the --webhook-host address (webhook mode has them on the webhook server too)."),
         max_concurrency: int = typer.Option(8, "--max-concurrency", help="Largest micro-batch (local) or requests open at once (openai)."),
         allowed_users: Optional[str] = typer.Option(None, "--allowed-users", help="Comma-separated Telegram user ids allowed to talk (env EVA_ALLOWED_USERS; empty = everyone)."),
+        store: Optional[str] = typer.Option(None, "--store", help="Conversation store: a postgresql:// URL shared by replicas, or a SQLite file (env EVA_STORE_URL) \\[default: workspace/bot/eva.sqlite].", show_default=False),
         insecure_storage: bool = typer.Option(False, "--insecure-storage", help="Run without EVA_DATA_KEY: conversations stored UNENCRYPTED (local testing only)."),
         max_new_tokens: int = typer.Option(160, "--max-new-tokens", help="Longest reply, in tokens."),
         temperature: float = typer.Option(0.7, "--temperature", help="Sampling temperature (0 = greedy)."),
@@ -38,9 +40,11 @@ def register(app: typer.Typer) -> None:
         from eva_cli.bot.config import BotConfig, parse_allowed_users
         from eva_cli.bot.serve import serve, setup_logging
         from eva_cli.conversation import ConversationConfig
+        from eva_cli.quiet import quiet_libraries
         from eva_cli.state import get_state
 
         st = get_state(ctx)
+        quiet_libraries(st.verbose)  # the bot's log: eva's own lines, not library noise
         s = st.settings
         burst, window = _parse_rate(rate_limit)
         secret = lambda v: v.get_secret_value() if v else None  # noqa: E731
@@ -49,6 +53,7 @@ def register(app: typer.Typer) -> None:
             api_server=api_server or s.api_server or None,
             webhook_url=webhook_url or s.webhook_url or None,
             webhook_host=webhook_host, webhook_port=webhook_port,
+            metrics_port=metrics_port, metrics_host=webhook_host,
             webhook_secret=secret(s.webhook_secret) or None,
             allowed_users=parse_allowed_users(allowed_users if allowed_users is not None else s.allowed_users),
             rate_burst=burst, rate_window_s=window, retention_days=s.retention_days,
@@ -63,7 +68,7 @@ def register(app: typer.Typer) -> None:
                                           max_input_chars=max_input_chars, locale=config.locale)
         setup_logging(verbose=st.verbose, quiet=st.quiet)
         serve(config, backend_opts, conversation, workspace=st.workspace, settings=s, insecure=insecure_storage,
-              console=st.console)
+              console=st.console, store_url=store)
 
 
 def _parse_rate(value: str) -> tuple[int, float]:

@@ -31,6 +31,7 @@ class EvalOptions:
     device: str = field(default="auto", metadata={"help": "auto | cpu | cuda."})
     dtype: str = field(default="auto", metadata={"help": "auto (bf16 on GPU, fp32 on CPU) | float32 | bfloat16 | float16."})
     quantize: str = field(default="auto", metadata={"help": "auto (NF4 base for qlora runs, as trained) | none | 4bit."})
+    review: str | None = field(default=None, metadata={"help": "Add a human section from workspace/review/NAME (eva review)."})
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:

@@ -241,11 +241,50 @@ def render_html(report: dict, margins: dict[str, Sequence[float]], training_fig=
 {_generation_html(report.get('generation'))}
 <h2>LLM judge</h2>
 {_judge_html(report.get('judge'))}
+<h2>Human review</h2>
+{_human_html(report.get('human'))}
 <h2>Definitions</h2>
 <ul>{defs}</ul>
 <details><summary>report.json</summary><pre>{html.escape(json.dumps(_without_items(report), indent=2, ensure_ascii=False, default=str))}</pre></details>
 </body></html>
 """
+
+
+def _human_html(h: dict | None) -> str:
+    """Counselors' judgments (eva review): win rate, ratings, agreement, every safety flag."""
+    if not h:
+        return ("<p>Not run. Counselors judge replies with <code>eva review prepare</code> and "
+                "<code>eva review serve</code>; add <code>--review NAME</code> here.</p>")
+    w, a = h["win"], h["agreement"]
+    top = (f"<p>Review <code>{html.escape(h['review'])}</code> of run <code>{html.escape(str(h.get('run')))}</code> "
+           f"({html.escape(str(h.get('mode')))}): {h['judgments']} judgments of {h['judged_tasks']} of {h['tasks']} "
+           f"tasks by {h['reviewers']} reviewer(s).</p>")
+    if h.get("matches_run") is False:
+        top += "<p class='warn'>These judgments are of another run's replies.</p>"
+    win_rows = [["tuned win rate over base [95% CI]",
+                 f"{_num(w['win_rate'], 3)} {_ci(w['win_rate_ci'], 3)}" if w["win_rate"] is not None
+                 else (w.get("note") or "—")],
+                ["decisive win rate (ties left out)", _num(w.get("decisive_win_rate"), 3)],
+                *[[k.replace("_", " "), w[k]] for k in ("tuned_better", "base_better", "both_ok", "both_bad")],
+                ["tasks in the win rate", w["tasks"]]]
+    body = _table(["", ""], win_rows) + f"<p>{html.escape(w['definition'])}.</p>"
+    systems_ = list(h["ratings"])
+    if systems_:
+        rows = [[d, *[(f"{_num(h['ratings'][s][d]['mean'], 2)} {_ci(h['ratings'][s][d]['ci'], 2)} "
+                       f"(n={h['ratings'][s][d]['n']})") if d in h["ratings"][s] else "—" for s in systems_]]
+                for d in h["dimensions"]]
+        body += _table(["rating (1–5) [95% CI]", *systems_], rows)
+    kappa = (f"Cohen's κ {_num(a['kappa'], 3)}, raw agreement {_num(a['raw_agreement'], 3)} over {a['tasks']} tasks"
+             if a.get("kappa") is not None else (a.get("note") or "—"))
+    body += f"<p>Inter-rater agreement: {html.escape(kappa)}.</p>"
+    flags = h["safety_flags"]
+    if flags:
+        body += "<h3>Safety flags</h3>" + _table(
+            ["task", "system", "reviewer", "reason", "reply"],
+            [[f["task_id"], f["system"], f["reviewer"], f.get("reason") or "", f["reply"]] for f in flags])
+    else:
+        body += "<p>No reply was flagged for safety.</p>"
+    return top + body
 
 
 def _without_items(report: dict) -> dict:

@@ -193,11 +193,11 @@ def _four_bit(choice: str, mode: str | None, say: Callable[[str], None], warning
     return False
 
 
-def _load_base(path: str, device: str, dtype, four_bit: bool):
-    from eva_cli.models import load_causal_lm
+def _load_base(path: str, device: str, dtype, four_bit: bool, tokenizer=None):
+    from eva_cli.models import fit_embeddings, load_causal_lm
 
     if not four_bit:
-        model = load_causal_lm(path, dtype=dtype, device=device)
+        model = load_causal_lm(path, dtype=dtype, device=device, tokenizer=tokenizer)
     else:
         from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
@@ -205,6 +205,8 @@ def _load_base(path: str, device: str, dtype, four_bit: bool):
                                bnb_4bit_compute_dtype=dtype)
         model = AutoModelForCausalLM.from_pretrained(path, quantization_config=q, dtype=dtype,
                                                      device_map={"": 0 if device == "cuda" else device})
+        if tokenizer is not None:
+            fit_embeddings(model, tokenizer)  # a base model's added ChatML rows, as in training
     model.eval()
     return model
 
@@ -241,7 +243,7 @@ class RunModels:
             if self._peft is None:
                 from peft import PeftModel
 
-                base = _load_base(self.base_path, self.device, self.dtype, self.four_bit)
+                base = _load_base(self.base_path, self.device, self.dtype, self.four_bit, self.tokenizer)
                 self._peft = PeftModel.from_pretrained(base, str(self.adapter))
                 self._peft.eval()
             if system == "tuned":
@@ -251,7 +253,7 @@ class RunModels:
                     yield self._peft
             return
         path = str(self.full) if system == "tuned" else self.base_path
-        yield _load_base(path, self.device, self.dtype, self.four_bit and system == "base")
+        yield _load_base(path, self.device, self.dtype, self.four_bit and system == "base", self.tokenizer)
 
 
 def _free_memory() -> None:
@@ -340,6 +342,11 @@ def run_eval(options: EvalOptions, workspace: Workspace, progress=None, *, home:
     beta = float(cfg.get("beta") or DEFAULT_BETA)
     max_length = int(cfg.get("max_length") or DEFAULT_MAX_LENGTH)
     pairs_path, split = resolve_pairs(options.pairs, workspace)
+    review_dir = None
+    if options.review:
+        from eva_cli.review.tasks import resolve_review
+
+        review_dir = resolve_review(workspace, options.review, "--review")
     rows = load_pairs(pairs_path)
     held_out = _held_out(split, rows)
     if not held_out:
@@ -454,6 +461,15 @@ def run_eval(options: EvalOptions, workspace: Workspace, progress=None, *, home:
     else:
         report["judge"] = None
 
+    if review_dir is not None:
+        from eva_cli.review.stats import human_section
+
+        report["human"] = human_section(review_dir, boot, run=run_dir.name)
+        if report["human"]["matches_run"] is False:
+            msg = (f"review {review_dir.name} judged replies of run {report['human']['run']}, "
+                   f"not of run {run_dir.name}.")
+            warnings.append(msg)
+            say(msg)
     training, training_fig = training_section(run_dir)
     report["training"] = training
     timing["total_s"] = time.perf_counter() - t0

@@ -1,7 +1,7 @@
 """Text cleaning shared by every adapter: HTML, spacing, glued sentences, PII.
 
 `clean_text` is the one entry point; the steps run in this order:
-HTML -> entities -> NBSP and zero-width characters -> PII placeholders ->
+HTML (selectolax) or entities -> NBSP and zero-width characters -> PII placeholders ->
 glued sentences ("with.Seriously" -> "with. Seriously") -> whitespace.
 Each step has a cheap guard so plain text pays almost nothing.
 """
@@ -17,26 +17,18 @@ EMAIL = "[email]"
 PHONE = "[phone]"
 URL = "[url]"
 
-_HTML_TAGS = (
-    "a|abbr|b|big|blockquote|br|center|cite|code|dd|div|dl|dt|em|font|h[1-6]|hr|i|img|li|ol|p|pre|"
-    "s|small|span|strike|strong|sub|sup|table|tbody|td|th|thead|tr|u|ul|section|article|header|footer"
-)
-# One pass per replacement (each a C-level scan for "<"), most specific first.
-_TAG_PASSES = [
-    (re.compile(r"<\s*br\b[^<>]*>", re.IGNORECASE), "\n"),
-    (re.compile(r"<\s*li\b[^<>]*>", re.IGNORECASE), "\n- "),
-    (re.compile(r"<\s*/?\s*(?:p|div|blockquote|ul|ol|table|tr|section|article|header|footer|pre|dl|h[1-6]|hr)\b[^<>]*>",
-                re.IGNORECASE), "\n\n"),
-    (re.compile(r"<\s*/\s*t[dh]\s*>", re.IGNORECASE), " "),
-    (re.compile(rf"<\s*/?\s*(?:{_HTML_TAGS})\b[^<>]*>", re.IGNORECASE), ""),
-]
-_COMMON_TAGS = (("<p>", "\n\n"), ("</p>", "\n\n"), ("<br>", "\n"), ("<br/>", "\n"), ("<br />", "\n"),
-                ("<strong>", ""), ("</strong>", ""), ("<em>", ""), ("</em>", ""))
-# Frequent entities replaced directly (never &amp;, so "&amp;lt;" still becomes "&lt;", not "<").
-_COMMON_ENTITIES = (("&nbsp;", "\xa0"), ("&#39;", "'"), ("&quot;", '"'), ("&rsquo;", "\u2019"), ("&lsquo;", "\u2018"),
-                    ("&ldquo;", "\u201c"), ("&rdquo;", "\u201d"), ("&mdash;", "\u2014"), ("&ndash;", "\u2013"),
-                    ("&hellip;", "\u2026"))
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Markup is handed to selectolax (Lexbor, an HTML5 parser) only when the text holds a tag or a comment.
+_TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>|<!--")
+# Blocks that end a line, and blocks that end a paragraph (a blank line); everything else is inline.
+_LINE_TAGS = frozenset({"div", "tr", "dt", "dd", "address", "figcaption", "caption"})
+_PARAGRAPH_TAGS = frozenset({"p", "ul", "ol", "dl", "blockquote", "pre", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+                             "section", "article", "header", "footer", "hr"})
+_HIDDEN = frozenset({"-comment", "script", "style", "template", "head", "title"})
+# Text with tags but no block tag at all is plain text with some inline markup: its newlines are kept.
+_BLOCK_TAG = re.compile(r"<\s*(?:p|br|div|li|ul|ol|table|tr|h[1-6]|blockquote|pre|hr|dl|section|article)\b",
+                        re.IGNORECASE)
+_LINE, _PARAGRAPH, _BR = "\x01", "\x02", "\x03"
+_BREAK_RUN = re.compile(" ?[\x01\x02\x03][\x01\x02\x03 ]*")
 
 _SPACES = re.compile(r"[ \t\f\v]{2,}|[\t\f\v]")  # runs of blanks, or a lone tab
 _MANY_NEWLINES = re.compile(r"\n{3,}")
@@ -65,23 +57,59 @@ _ESCAPES = (("_comma_", ","), ("_pipe_", "|"))
 
 
 def html_to_text(text: str) -> str:
-    """Strip known HTML tags, keeping paragraph and line breaks; unescape entities."""
-    if "<" in text:
-        if "<!--" in text:
-            text = _COMMENT.sub("", text)
-        for literal, replacement in _COMMON_TAGS:  # plain str.replace is far cheaper than a regex pass
-            if literal in text:
-                text = text.replace(literal, replacement)
-        if "<" in text:
-            for pattern, replacement in _TAG_PASSES:
-                text = pattern.sub(replacement, text)
+    """Text as a browser shows it when `text` holds HTML; otherwise only entities are unescaped."""
+    if "<" in text and _TAG.search(text):
+        if "\n" in text and not _BLOCK_TAG.search(text):
+            text = text.replace("\n", "<br>")
+        return _render_html(text)
     if "&" in text:
-        for entity, char in _COMMON_ENTITIES:
-            if entity in text:
-                text = text.replace(entity, char)
-        if "&" in text:
-            text = html.unescape(text)
+        return html.unescape(text)
     return text
+
+
+def _render_html(markup: str) -> str:
+    """selectolax parses (entities, comments, namespaced and unknown tags such as Word's <o:p>); a walk
+    over the tree marks where blocks start and end, whitespace collapses as in a browser, and the marks
+    become line breaks: a blank line around paragraphs and lists, "- " or "1. " before list items."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    root = LexborHTMLParser(markup).body
+    if root is None:
+        return ""
+    out: list[str] = []
+    try:
+        _walk(root, out)
+    except RecursionError:  # absurdly deep nesting: keep the words, lose the layout
+        out = [root.text(separator=" ")]
+    text = " ".join("".join(out).split())
+    return _BREAK_RUN.sub(_break, text).strip()
+
+
+def _walk(node, out: list[str]) -> None:
+    child, items = node.child, 0
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            out.append(child.text_content)
+        elif tag == "br":
+            out.append(_BR)
+        elif tag == "li":
+            items += 1
+            out.append(f"{_LINE}{items}. " if node.tag == "ol" else f"{_LINE}- ")
+            _walk(child, out)
+        elif tag in _LINE_TAGS or tag in _PARAGRAPH_TAGS:
+            mark = _LINE if tag in _LINE_TAGS else _PARAGRAPH
+            out.append(mark)
+            _walk(child, out)
+            out.append(mark)
+        elif tag not in _HIDDEN:
+            _walk(child, out)
+        child = child.next
+
+
+def _break(m: re.Match) -> str:
+    marks = m.group()
+    return "\n\n" if _PARAGRAPH in marks or marks.count(_BR) > 1 else "\n"
 
 
 def undo_escapes(text: str) -> str:

@@ -30,6 +30,8 @@ def choose_adapter(records: Records, forced: str | None = None) -> Adapter:
     for adapter in ADAPTERS.values():
         if adapter.detect(records):
             return adapter
+    near = [f"{a.name}: {why}" for a in ADAPTERS.values() if (why := a.near_miss(records))]
+    seen = f"near misses: {'; '.join(near)}" if near else f"it could be one of: {_could_be()}"
     raise InputError(
-        f"{path}: its columns ({_columns(records)}) match no known format; it could be one of: {_could_be()}.",
-        "Rename the columns or pass --format NAME.")
+        f"{path}: its columns ({_columns(records)}) match no known format; {seen}.",
+        "Rename the columns or pass --format NAME; when ingesting a folder, --skip-unknown skips such files.")

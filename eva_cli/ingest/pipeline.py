@@ -40,6 +40,8 @@ class IngestOptions:
     max_chars: int = 6000              # max characters of the last user turn + reply (older turns are trimmed first)
     min_chars: int = 2                 # replies shorter than this are dropped
     langs: tuple[str, ...] | None = None  # keep only these languages (en, uk, other); None = all
+    skip_unknown: bool = False         # a file found in a folder/archive that no format reads is skipped, not fatal
+    convai_distractors: int = 0        # convai: this many other candidates become rejected replies (0 = none)
 
     def __post_init__(self) -> None:
         if self.format is not None and self.format not in ADAPTERS:
@@ -58,6 +60,9 @@ class IngestOptions:
                 raise InputError(f"--langs {','.join(self.langs)}: unknown language {', '.join(unknown) or '(none)'}.",
                                  f"Use a comma-separated subset of {','.join(LANGS)}.")
             self.langs = langs
+        if self.convai_distractors < 0:
+            raise InputError(f"--convai-distractors {self.convai_distractors} must be 0 or more.",
+                             "0 (the default) keeps only the gold reply; N makes N distractors rejected replies.")
 
 
 @dataclass
@@ -84,6 +89,7 @@ class IngestResult:
     splits: dict[str, int]
     groups: int
     warnings: list[str]
+    skipped: list[dict]                # {"path", "reason"} per file --skip-unknown left out
     examples_path: Path
     report_path: Path
     seconds: float
@@ -104,7 +110,9 @@ class IngestResult:
                 "examples": self.examples,
                 "dropped": self.dropped,
                 "groups": self.groups,
+                "skipped_files": len(self.skipped),
             },
+            "skipped": self.skipped,
             "langs": self.langs,
             "splits": self.splits,
             "warnings": self.warnings,
@@ -211,9 +219,16 @@ def run_ingest(paths: list[Path], options: IngestOptions, workspace: Workspace,
 
     parsers = {a.name: a.csv_parser for a in ADAPTERS.values() if a.csv_parser}
     loaded: list[tuple[Records, object]] = []
+    skipped: list[dict] = []
     for src in expand_inputs(paths):
-        records = load_records(src, note, csv_parsers=parsers, forced_format=options.format)
-        loaded.append((records, choose_adapter(records, options.format)))
+        try:
+            records = load_records(src, note, csv_parsers=parsers, forced_format=options.format)
+            loaded.append((records, choose_adapter(records, options.format)))
+        except InputError as exc:
+            if not (options.skip_unknown and src.walked):
+                raise
+            skipped.append({"path": src.path, "reason": exc.message})
+            note(f"skipped {exc.message}")
 
     total = sum(len(r.rows) + r.malformed for r, _ in loaded)
     done = 0
@@ -226,7 +241,7 @@ def run_ingest(paths: list[Path], options: IngestOptions, workspace: Workspace,
         if records.malformed:
             report.drop("malformed", records.malformed)
         base = done + records.malformed
-        for n, item in enumerate(adapter.convert(records)):
+        for n, item in enumerate(adapter.read(records, options)):
             if isinstance(item, Drop):
                 report.drop(item.reason)
             else:
@@ -244,6 +259,8 @@ def run_ingest(paths: list[Path], options: IngestOptions, workspace: Workspace,
     if n == 0:
         lost = ", ".join(f"{k} {v}" for k, v in sorted(Counter(
             {k: v for r in reports for k, v in r.dropped.items()}).items())) or "nothing was read"
+        if skipped:
+            lost += f"; {len(skipped)} files skipped as unknown"
         raise InputError(f"no examples left from {', '.join(str(p) for p in paths)} (dropped: {lost}).",
                          "Check --langs, --min-chars and --max-chars, or the input files.")
     splits = assign_splits(cols["group"], options.eval_fraction, options.seed)
@@ -252,7 +269,7 @@ def run_ingest(paths: list[Path], options: IngestOptions, workspace: Workspace,
     table = _to_table(cols, splits)
     result = IngestResult(
         sources=reports, examples=n, langs=dict(Counter(cols["lang"])), splits=dict(Counter(splits)),
-        groups=len(set(cols["group"])), warnings=warnings, examples_path=workspace.examples,
+        groups=len(set(cols["group"])), warnings=warnings, skipped=skipped, examples_path=workspace.examples,
         report_path=workspace.ingest_report, seconds=0.0,
     )
     write_table(table, workspace.examples, EXAMPLES)

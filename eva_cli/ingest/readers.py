@@ -53,6 +53,7 @@ class SourceFile:
     arrow_files: list[Path] = field(default_factory=list)   # kind == "hf"
     group_ns: str = ""             # namespace for group ids; the name unless splits share one
     size: int = 0
+    walked: bool = False           # found by walking a folder or an archive (what --skip-unknown may skip)
 
     def __post_init__(self) -> None:
         self.group_ns = self.group_ns or self.name
@@ -154,6 +155,8 @@ def _expand_dir(root: Path) -> list[SourceFile]:
             else:
                 out.append(SourceFile(name=rel, path=str(entry), kind=kind, read=entry.read_bytes,
                                       size=entry.stat().st_size))
+    for s in out:
+        s.walked = True
     return sorted(out, key=lambda s: s.name)
 
 
@@ -182,7 +185,8 @@ def _expand_zip(name: str, path: str, read: Callable[[], bytes]) -> list[SourceF
         if kind == "zip":
             out.extend(_expand_zip(inner_name, inner_path, reader))
         else:
-            out.append(SourceFile(name=inner_name, path=inner_path, kind=kind, read=reader, size=member.file_size))
+            out.append(SourceFile(name=inner_name, path=inner_path, kind=kind, read=reader, size=member.file_size,
+                                  walked=True))
     if not out:
         raise bad_input(path, "the archive holds no CSV, TSV, JSON, JSONL, Parquet or Arrow files")
     return out
@@ -356,7 +360,10 @@ def _looks_like_jsonl(text: str) -> bool:
 
 
 # Lists that belong to one record (a conversation's turns), never a list of records.
-_ROW_LEVEL_KEYS = {"messages", "conversations", "dialog", "patterns", "responses", "chosen", "rejected", "prompt"}
+_ROW_LEVEL_KEYS = {"messages", "conversations", "dialog", "patterns", "responses", "chosen", "rejected", "prompt",
+                   "utterances", "history", "candidates", "personality"}
+# Top-level keys that name splits: a {"train": [...], "valid": [...]} file is read whole, each row tagged.
+_SPLIT_KEYS = ("train", "valid", "validation", "dev", "test")
 
 
 def _json_rows(doc: Any) -> list | None:
@@ -365,6 +372,9 @@ def _json_rows(doc: Any) -> list | None:
     if isinstance(doc, dict):
         lists = [k for k, v in doc.items() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v[:20])
                  and k.lower() not in _ROW_LEVEL_KEYS]
+        splits = [k for k in _SPLIT_KEYS if k in lists]
+        if len(splits) > 1:
+            return [dict(row, split=row.get("split", key)) for key in splits for row in doc[key]]
         for key in ("intents", "data", "rows", "records", "examples", "dialogs", "train"):
             if key in lists:
                 return doc[key]

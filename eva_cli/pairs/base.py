@@ -146,6 +146,46 @@ class Pair:
     id: str = ""  # set by build: stable hash of (example_id, strategy, chosen, rejected)
 
 
+CHOSEN_MARGIN = 0.1  # a scored reply may be chosen when score >= top - CHOSEN_MARGIN * max(|top|, 1)
+UNSCORED = "unscored"
+
+
+@dataclass(frozen=True)
+class ChosenQuality:
+    """Which replies may be chosen: the best-scored answers to their prompt (answers share `group` and
+    prompt text), or those within `margin` of the best; unscored replies unless `require_score`.
+
+    `ranks[i]` is the dense rank of example i's score among the answers to its prompt (1 = top) or
+    None when it has no score; `ok[i]` says whether its reply may be a chosen reply."""
+
+    ranks: list[int | None]
+    ok: list[bool]
+    margin: float = CHOSEN_MARGIN
+    require_score: bool = False
+
+    @classmethod
+    def of(cls, ex: "ExampleSet", margin: float = CHOSEN_MARGIN, require_score: bool = False) -> "ChosenQuality":
+        buckets: dict[tuple[str, str], list[int]] = {}
+        for i, score in enumerate(ex.scores):
+            if score is not None:
+                buckets.setdefault((ex.groups[i], ex.prompt_keys[i]), []).append(i)
+        ranks: list[int | None] = [None] * len(ex)
+        ok = [not require_score] * len(ex)
+        for members in buckets.values():
+            distinct = sorted({ex.scores[i] for i in members}, reverse=True)
+            rank_of = {score: r for r, score in enumerate(distinct, 1)}
+            floor = distinct[0] - margin * max(abs(distinct[0]), 1.0)
+            for i in members:
+                ranks[i] = rank_of[ex.scores[i]]
+                ok[i] = ex.scores[i] >= floor
+        return cls(ranks, ok, margin, require_score)
+
+    def label(self, i: int) -> str:
+        """The report's name for example i's rank: '1', '2', ... or 'unscored'."""
+        rank = self.ranks[i]
+        return UNSCORED if rank is None else str(rank)
+
+
 @dataclass
 class StrategyContext:
     """What a strategy may use: its own random generator and the shared knobs."""
@@ -154,6 +194,11 @@ class StrategyContext:
     pairs_per_example: int = 1
     weight: float = 1.0
     length_match: bool = False
+    quality: ChosenQuality | None = None  # None: every reply may be chosen
+
+    def may_choose(self, i: int) -> bool:
+        """Whether example i's reply is good enough to be a chosen reply (see ChosenQuality)."""
+        return self.quality is None or self.quality.ok[i]
 
     def counts(self, n: int) -> "np.ndarray":
         """How many pairs each of n examples gets: weight * pairs_per_example, the fraction drawn at random."""

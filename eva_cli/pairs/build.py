@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from eva_cli.errors import EvaError, InputError, MissingArtifactError
-from eva_cli.pairs.base import ExampleSet, Pair, Strategy, StrategyContext, norm_text, stable_hash, word_count
-from eva_cli.pairs.report import SHORTCUT_BAND, build_report
+from eva_cli.pairs.base import (CHOSEN_MARGIN, ChosenQuality, ExampleSet, Pair, Strategy, StrategyContext, norm_text,
+                                stable_hash, word_count)
+from eva_cli.pairs.report import SHORTCUT_BAND, build_report, chosen_rank_labels
 from eva_cli.workspace import Workspace
 
-STRATEGY_NAMES = ("ranked", "rewrite", "mismatch", "model", "feedback")
+STRATEGY_NAMES = ("ranked", "rewrite", "mismatch", "model", "feedback", "expert")
 DEFAULT_STRATEGIES = ("ranked", "rewrite", "mismatch")
 REQUIRED_COLUMNS = ("id", "source", "group", "messages", "response", "rejected", "score", "lang", "split")
-REAL_STRATEGIES = frozenset({"ranked", "feedback"})  # human preference: trimmed last by --length-match
+REAL_STRATEGIES = frozenset({"ranked", "feedback", "expert"})  # human preference: trimmed last by --length-match
 TRIM_TARGET = (0.4, 0.6)  # --length-match trims to this share, safely inside SHORTCUT_BAND
 
 if TYPE_CHECKING:
@@ -51,11 +52,21 @@ class BuildOptions:
     home: Path = field(default=Path("~/.cache/eva"), metadata={"help": "EVA_HOME, where the embedded model lives"})
     data_key: str | None = field(default=None, metadata={"help": "EVA_DATA_KEY, to read the bot store"})
     retention_days: int = field(default=30, metadata={"help": "EVA_RETENTION_DAYS: the bot store applies it on open"})
+    store: str | None = field(default=None, metadata={
+        "help": "--store / EVA_STORE_URL: the bot store to read feedback from (default workspace/bot/eva.sqlite)"})
+    chosen_margin: float = field(default=CHOSEN_MARGIN, metadata={
+        "help": "a scored reply may be chosen when score >= top - margin * max(|top|, 1) among its prompt's answers"})
+    require_score: bool = field(default=False, metadata={"help": "replies with no score are never chosen"})
+    review: str | None = field(default=None, metadata={"help": "expert strategy: the review (workspace/review/NAME)"})
 
     def __post_init__(self) -> None:
         self.strategies = tuple(self.strategies)
         if self.feedback and "feedback" not in self.strategies:
             self.strategies = (*self.strategies, "feedback")
+        if self.review and "expert" not in self.strategies:
+            self.strategies = (*self.strategies, "expert")
+        if "expert" in self.strategies and not self.review:
+            raise InputError("--strategies expert needs --review NAME (a review under workspace/review).")
         unknown = [s for s in self.strategies if s not in STRATEGY_NAMES]
         if unknown:
             raise InputError(f"--strategies: unknown strategy {unknown[0]!r}.", f"Valid names: {', '.join(STRATEGY_NAMES)}.")
@@ -70,6 +81,9 @@ class BuildOptions:
                 raise InputError(f"--weights: {name!r} is not among --strategies ({','.join(self.strategies)}).")
             if not w >= 0 or w == float("inf"):
                 raise InputError(f"--weights: the weight of {name} must be a finite number >= 0 (got {w}).")
+        if not 0 <= self.chosen_margin < float("inf"):
+            raise InputError(f"--chosen-margin must be a number >= 0 (got {self.chosen_margin}).",
+                             "0 keeps only the top-scored answers; 0.1 (the default) also those within 10% of the top.")
         if self.pairs_per_example < 1:
             raise InputError(f"--pairs-per-example must be at least 1 (got {self.pairs_per_example}).")
         if self.system_prompt is not None and not self.system_prompt.strip():
@@ -86,7 +100,7 @@ class BuildOptions:
         out = {
             "strategies": list(self.strategies), "weights": {s: self.weight(s) for s in self.strategies},
             "pairs_per_example": self.pairs_per_example, "system_prompt": mode, "length_match": self.length_match,
-            "seed": self.seed,
+            "seed": self.seed, "chosen_margin": self.chosen_margin, "require_score": self.require_score,
         }
         if mode == "custom":
             out["system_prompt_text"] = self.system_prompt
@@ -201,8 +215,13 @@ def make_strategy(name: str, options: BuildOptions, ws: Workspace, progress: Pro
 
         if feedback_rows is not None:
             return FeedbackStrategy(feedback_rows, origin="rows given by the caller")
-        rows, origin = load_feedback_rows(ws.bot_db, options.data_key, options.retention_days)
+        rows, origin = load_feedback_rows(options.store or ws.bot_db, options.data_key, options.retention_days)
         return FeedbackStrategy(rows, origin=origin)
+    if name == "expert":
+        from eva_cli.review.pairs import ExpertStrategy
+        from eva_cli.review.tasks import resolve_review
+
+        return ExpertStrategy(resolve_review(ws, options.review, "--review"))
     raise InputError(f"--strategies: unknown strategy {name!r}.", f"Valid names: {', '.join(STRATEGY_NAMES)}.")
 
 
@@ -218,12 +237,13 @@ def build_pairs(options: BuildOptions, workspace: Workspace, progress: Progress 
     """Build and write the pairs; return the paths and the report. Nothing is written on failure."""
     start = time.perf_counter()
     examples = load_examples(workspace)
+    quality = ChosenQuality.of(examples, options.chosen_margin, options.require_score)
     pairs: list[Pair] = []
     summaries: dict[str, dict] = {}
     for name in options.strategies:
         strategy = make_strategy(name, options, workspace, progress, feedback_rows)
         ctx = StrategyContext(rng=strategy_rng(options.seed, name), pairs_per_example=options.pairs_per_example,
-                              weight=options.weight(name), length_match=options.length_match)
+                              weight=options.weight(name), length_match=options.length_match, quality=quality)
         if progress:
             progress(name, 0, 1)
         made = list(strategy.pairs(examples, ctx)) if ctx.weight > 0 else []
@@ -251,7 +271,8 @@ def build_pairs(options: BuildOptions, workspace: Workspace, progress: Progress 
     chosen_words = [words(p.chosen) for p in kept]
     rejected_words = [words(p.rejected) for p in kept]
     report = build_report(kept, chosen_words, rejected_words, examples=len(examples), strategies=summaries,
-                          dropped=dropped, options=options.describe())
+                          dropped=dropped, options=options.describe(),
+                          chosen_ranks=chosen_rank_labels(kept, examples, quality), seed=options.seed)
     n_train = sum(1 for p in kept if p.split != "eval")
     _write(workspace, _table(kept[:n_train], options), _table(kept[n_train:], options), report)
     return PairsResult(workspace.pairs("train"), workspace.pairs("eval"), workspace.pairs_report, report,

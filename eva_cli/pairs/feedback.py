@@ -1,6 +1,6 @@
 """`feedback`: preference pairs from the bot's users (consenting users only; the store filters).
 
-Rows come from `eva_cli.store.ConversationStore.export_feedback()`:
+Rows come from the bot store's `export_feedback()` (SQLite or PostgreSQL, eva_cli/store):
 `{"prompt": [messages], "reply": str, "rating": +1|-1, "rewrite": str|None, "lang": str}`.
 
 - A thumbs-down reply with a preferred rewrite: chosen = the rewrite, rejected = the reply.
@@ -101,25 +101,27 @@ class FeedbackStrategy:
         yield from feedback_pairs(self.rows, self.stats)
 
 
-def load_feedback_rows(bot_db: Path, data_key: str | None, retention_days: int = 30) -> tuple[list[dict], str]:
-    """Rows from the bot's encrypted store, and where they came from. No store file: no rows.
+def load_feedback_rows(store, data_key: str | None, retention_days: int = 30) -> tuple[list[dict], str]:
+    """Rows from the bot's encrypted store (a SQLite file, or a postgresql:// URL), and where they came
+    from. No store file: no rows.
 
     `retention_days` must be the bot's (EVA_RETENTION_DAYS): opening the store applies it.
     """
-    if not Path(bot_db).is_file():
-        return [], f"no bot store at {bot_db}"
+    from eva_cli.store.factory import describe, is_postgres
+
+    where = describe(store)
+    if not is_postgres(store) and not Path(store).is_file():
+        return [], f"no bot store at {store}"
     if not data_key:
-        raise InputError(f"--feedback: {bot_db} is encrypted and EVA_DATA_KEY is not set.",
+        raise InputError(f"--feedback: {where} is encrypted and EVA_DATA_KEY is not set.",
                          "Set EVA_DATA_KEY to the key the bot runs with.")
     try:
-        from eva_cli.store import ConversationStore
+        from eva_cli.store import open_store
     except ImportError as exc:
         raise InputError(f"--feedback: this installation cannot read the bot store ({exc}).") from exc
-    store = ConversationStore(bot_db, data_key, retention_days=retention_days)
+    store = open_store(store, data_key, retention_days=retention_days)
     try:
         rows = list(store.export_feedback())
     finally:
-        close = getattr(store, "close", None)
-        if callable(close):
-            close()
-    return rows, str(bot_db)
+        store.close()
+    return rows, where

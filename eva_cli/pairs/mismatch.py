@@ -3,6 +3,7 @@
 It is fluent and kind, but wrong for this person: it comes from a different `group` (question or
 conversation), in the same language and split, and from a different topic when ingest recorded
 one in `meta`; without topics, from a reply that shares few content words with this example.
+Only replies that may be chosen (see `base.ChosenQuality`) are chosen or lent as rejected.
 
 Candidates are drawn at random for all examples at once (numpy), so the cost is linear.
 """
@@ -55,7 +56,7 @@ class MismatchStrategy:
     def __init__(self, max_overlap: float = 0.2, tries: int = 12) -> None:
         self.max_overlap = max_overlap
         self.tries = tries
-        self.stats: dict = {"kinds": Counter(), "no_candidate": 0, "by_topic": 0, "by_overlap": 0}
+        self.stats: dict = {"kinds": Counter(), "no_candidate": 0, "by_topic": 0, "by_overlap": 0, "chosen_not_best": 0}
 
     def pairs(self, examples: ExampleSet, ctx: StrategyContext) -> Iterator[Pair]:
         import numpy as np
@@ -68,6 +69,8 @@ class MismatchStrategy:
         topic_code = _codes(ex.topics, missing=-1)
         lengths = np.fromiter((word_count(r) for r in ex.responses), dtype=np.int64, count=n)
         has_reply = lengths > 0
+        # a lower-scored answer is neither chosen nor lent: it appears only as rejected in `ranked` pairs
+        donor = has_reply & np.fromiter((ctx.may_choose(i) for i in range(n)), dtype=bool, count=n)
 
         partitions: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i in range(n):
@@ -90,7 +93,7 @@ class MismatchStrategy:
             tries = self.tries * max(1, int(counts[idx].max()))
             cand = idx[ctx.rng.integers(0, len(idx), size=(len(idx), tries))]
             own = idx[:, None]
-            ok = (group_code[cand] != group_code[own]) & has_reply[cand]
+            ok = (group_code[cand] != group_code[own]) & donor[cand]
             both_topics = (topic_code[own] >= 0) & (topic_code[cand] >= 0)
             ok &= ~both_topics | (topic_code[cand] != topic_code[own])
             if longer is not None:
@@ -103,6 +106,9 @@ class MismatchStrategy:
             for row, i in enumerate(idx.tolist()):
                 k = int(counts[i])
                 if k == 0 or not has_reply[i]:
+                    continue
+                if not ctx.may_choose(i):
+                    self.stats["chosen_not_best"] += 1
                     continue
                 picked: list[int] = []
                 for col in np.flatnonzero(ok[row]).tolist():

@@ -76,7 +76,7 @@ class ModelStrategy:
 
         ex = examples
         counts = ctx.counts(len(ex))
-        jobs = [i for i in range(len(ex)) for _ in range(int(counts[i])) if ex.responses[i]]
+        jobs = [i for i in range(len(ex)) for _ in range(int(counts[i])) if ex.responses[i] and ctx.may_choose(i)]
         if self.config.limit and len(jobs) > self.config.limit:
             keep = sorted(ctx.rng.choice(len(jobs), size=self.config.limit, replace=False).tolist())
             jobs = [jobs[k] for k in keep]
@@ -90,7 +90,7 @@ class ModelStrategy:
         if not jobs:
             return
         tokenizer = load_tokenizer(path)
-        model = load_causal_lm(path, device=device)
+        model = load_causal_lm(path, device=device, tokenizer=tokenizer)
         model.eval()
         conversations = [self._conversation(ex, i) for i in jobs]
         # Similar lengths share a batch (less padding); the order is fixed, so results are repeatable.

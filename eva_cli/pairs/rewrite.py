@@ -1,15 +1,21 @@
 """`rewrite`: the rejected reply is one a therapist must avoid, written for this very prompt.
 
-Nine kinds (dismissing, blaming, toxic positivity, lecturing, judging, changing the subject,
-diagnosing/prescribing, overpromising, cold replies), each with many phrasings in English and
-Ukrainian (rejections_en.yaml, rejections_uk.yaml). Every phrasing weaves in words from the
-user's message (see cues.py), so that chosen and rejected share the topic and differ in manner.
+Nine kinds (dismissing, blaming, toxic positivity, lecturing, judging, changing the subject to
+oneself, diagnosing/prescribing, overpromising, cutting the person off), each with many phrasings
+in English and Ukrainian (rejections_en.yaml, rejections_uk.yaml). Every phrasing weaves in words
+from the user's message (see cues.py), so that chosen and rejected share the topic and differ in
+manner. Per kind, the data files also set:
+- `lead: N`: the rejected reply opens with the chosen reply's first N sentences (at most all but
+  one), so the two share an opening and differ where the reply goes wrong;
+- `weight: W` (0-1): a pick of this kind makes a pair with probability W. Kinds that a bag-of-words
+  classifier separates from real replies almost perfectly (see shortcut.py) are down-weighted.
 """
 
 from __future__ import annotations
 
 import functools
 import random
+import re
 import string
 from collections import Counter
 from dataclasses import dataclass
@@ -43,6 +49,8 @@ class Kind:
     label: str
     phrasings: tuple[Phrase, ...]
     extras: tuple[Phrase, ...]
+    weight: float = 1.0
+    lead: int = 0
 
 
 def _phrase(text: str) -> Phrase:
@@ -69,8 +77,20 @@ def load_taxonomy(lang: str) -> dict[str, Kind]:
                 raise ValueError(f"rejections_{lang}.yaml: {p.text!r} uses unknown fields {sorted(p.fields - FIELDS)}")
         if any(not p.fields for p in phrasings):
             raise ValueError(f"rejections_{lang}.yaml: every phrasing in {name} must use a field from the message")
-        out[name] = Kind(name, entry.get("label", name), phrasings, extras)
+        weight, lead = float(entry.get("weight", 1.0)), int(entry.get("lead", 0))
+        if not 0 < weight <= 1 or lead < 0:
+            raise ValueError(f"rejections_{lang}.yaml: {name} needs 0 < weight <= 1 and lead >= 0")
+        out[name] = Kind(name, entry.get("label", name), phrasings, extras, weight, lead)
     return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def opening(reply: str, sentences: int) -> str:
+    """The first `sentences` sentences of a reply, at most all but its last ('' for one sentence)."""
+    parts = _SENTENCE_END.split(reply.strip())
+    return " ".join(parts[:min(sentences, len(parts) - 1)])
 
 
 def available_fields(values: dict[str, str]) -> frozenset[str]:
@@ -132,7 +152,8 @@ class RewriteStrategy:
     note_when_empty = "no English or Ukrainian examples with usable words in the last user message"
 
     def __init__(self) -> None:
-        self.stats: dict = {"kinds": Counter(), "skipped_language": 0, "skipped_no_cues": 0}
+        self.stats: dict = {"kinds": Counter(), "skipped_language": 0, "skipped_no_cues": 0, "chosen_not_best": 0,
+                            "down_weighted": 0}
 
     def pairs(self, examples: ExampleSet, ctx: StrategyContext) -> Iterator[Pair]:
         n = len(examples)
@@ -143,6 +164,9 @@ class RewriteStrategy:
         for i in range(n):
             k = int(counts[i])
             if k == 0:
+                continue
+            if not ctx.may_choose(i):
+                self.stats["chosen_not_best"] += 1
                 continue
             lang = examples.langs[i]
             if lang not in LANGS:
@@ -163,10 +187,18 @@ class RewriteStrategy:
             chosen = examples.responses[i]
             min_words = word_count(chosen) + 1 if stretch else 0
             picked = (kinds[int(rng.random() * len(kinds))],) if k == 1 else rng.sample(kinds, min(k, len(kinds)))
+            taxonomy = load_taxonomy(lang)
             for kind in picked:
+                spec = taxonomy[kind]
+                if spec.weight < 1 and rng.random() >= spec.weight:
+                    self.stats["down_weighted"] += 1
+                    continue
                 text = render(values, kind, lang, rng, min_words)
                 if not text:
                     continue
+                lead = opening(chosen, spec.lead) if spec.lead else ""
+                if lead and (longer is None or stretch or word_count(lead) + word_count(text) < word_count(chosen)):
+                    text = f"{lead} {text}"  # (--length-match wanting a shorter reply: only if it stays shorter)
                 self.stats["kinds"][kind] += 1
                 yield Pair(examples.ids[i], examples.messages[i], chosen, text, self.name,
                            examples.sources[i], lang, examples.splits[i], examples.prompt_keys[i], kind)

@@ -60,7 +60,7 @@ def merge_run(run_dir: Path, out: Path | None = None, dtype: str = "auto", home:
     from transformers import AutoConfig, AutoModelForCausalLM
 
     from eva_cli.atomic import atomic_dir
-    from eva_cli.models import load_tokenizer, strip_gguf_markers
+    from eva_cli.models import fit_embeddings, load_tokenizer, stop_token_ids, strip_gguf_markers
 
     try:
         base_cfg = AutoConfig.from_pretrained(base_path)
@@ -75,8 +75,11 @@ def merge_run(run_dir: Path, out: Path | None = None, dtype: str = "auto", home:
 
     base = AutoModelForCausalLM.from_pretrained(base_path, dtype=torch_dtype)
     strip_gguf_markers(base)
-    model = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
     tok = load_tokenizer(str(adapter))
+    fit_embeddings(base, tok)  # rows for tokens added in training (a base model's ChatML)
+    model = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
+    # the end-of-turn token (Llama 3's <|eot_id|>) among the stop ids, for servers that read generation_config
+    model.generation_config.eos_token_id = stop_token_ids(tok, model)
     with atomic_dir(out) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         tok.save_pretrained(tmp)

@@ -54,9 +54,12 @@ def model_card(record: dict, sources: list[str]) -> str:
         "epochs", "max_steps", "lr", "batch_size", "grad_accum", "optim", "beta", "max_length",
         "lora_r", "lora_alpha", "lora_dropout", "target_modules", "seed") if record.get(k) is not None)
     data = record.get("data") or {}
+    grow = ("base.resize_token_embeddings(len(tokenizer))  # rows for the added chat tokens (the adapter holds them)\n"
+            if record.get("added_tokens") else "")
     load = ("```python\nfrom peft import PeftModel\nfrom transformers import AutoModelForCausalLM, AutoTokenizer\n"
-            f"base = AutoModelForCausalLM.from_pretrained({record.get('model_path')!r})\n"
-            "model = PeftModel.from_pretrained(base, 'adapter')\ntokenizer = AutoTokenizer.from_pretrained('adapter')\n```"
+            f"tokenizer = AutoTokenizer.from_pretrained('adapter')\n"
+            f"base = AutoModelForCausalLM.from_pretrained({record.get('model_path')!r})\n{grow}"
+            "model = PeftModel.from_pretrained(base, 'adapter')\n```"
             if mode != "full" else
             "```python\nfrom transformers import AutoModelForCausalLM\nmodel = AutoModelForCausalLM.from_pretrained('model')\n```")
     return (

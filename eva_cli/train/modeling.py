@@ -97,11 +97,24 @@ def load_base_model(mode: str, path: str, hw: Hardware):
     return model
 
 
-def lora_config(cfg):
+def lora_config(cfg, model=None, new_token_ids: list[int] | None = None):
+    """LoRA settings; `new_token_ids` (rows `fit_embeddings` added) are trained and saved as PEFT trainable tokens.
+
+    Their input rows always; their output rows too when the model does not tie the output matrix to the
+    input one (Llama 3 8B), so the model can learn to write them (e.g. ChatML's <|im_end|>).
+    """
     from peft import LoraConfig
 
+    tokens = None
+    if new_token_ids and model is not None:
+        emb, out = model.get_input_embeddings(), model.get_output_embeddings()
+        names = {m: n.rsplit(".", 1)[-1] for n, m in model.named_modules() if m is emb or m is out}
+        tokens = {names[emb]: list(new_token_ids)}
+        if out is not None and out.weight is not emb.weight:
+            tokens[names[out]] = list(new_token_ids)
     return LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                      target_modules=cfg.lora_targets, bias="none", task_type="CAUSAL_LM")
+                      target_modules=cfg.lora_targets, bias="none", task_type="CAUSAL_LM",
+                      trainable_token_indices=tokens)
 
 
 def is_oom(exc: BaseException) -> bool:

@@ -146,7 +146,8 @@ def quiet_libraries() -> None:
     transformers.utils.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
     for pattern in (".*is deprecated and will be removed in v6.*", ".*Paged optimizers are not supported on CPU.*",
-                    ".*torch.utils.checkpoint.*use_reentrant.*"):
+                    ".*torch.utils.checkpoint.*use_reentrant.*",
+                    ".*Setting `save_embedding_layers` to `True`.*"):  # a base model's added ChatML rows
         warnings.filterwarnings("ignore", message=pattern)
 
 
@@ -323,8 +324,13 @@ def _train(cfg, s: _Session, state, hw, run_dir: Path, model_path: str, tok, tra
     try:
         model = load_base_model(cfg.mode, model_path, hw)
         record["quantization"] = quantization_record(model)
+        from eva_cli.models import fit_embeddings
+
+        new_ids = fit_embeddings(model, tok)  # ChatML tokens added for a base model without a chat template
+        if new_ids:
+            record["added_tokens"] = {t: i for t, i in zip(tok.convert_ids_to_tokens(new_ids), new_ids)}
         trainer = build_trainer(cfg, model, tok, train_ds, eval_ds, callbacks, run_dir=run_dir, hw=hw,
-                                cache_dir=s.ws.cache_dir, token_counter=tokens)
+                                cache_dir=s.ws.cache_dir, token_counter=tokens, new_token_ids=new_ids)
         trainable, total = count_parameters(trainer.model)
         record["parameters"] = {"trainable": trainable, "total": total}
         interrupt.install()

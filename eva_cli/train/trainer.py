@@ -124,13 +124,17 @@ def speed_options(cfg: TrainConfig, cache_dir: Path | None):
 
 
 def build_trainer(cfg: TrainConfig, model, tok, train_ds, eval_ds, callbacks, *, run_dir: Path, hw,
-                  cache_dir: Path | None = None, token_counter=None):
-    """An ORPO trainer (eva's fast one when available) with LoRA applied for lora/qlora."""
+                  cache_dir: Path | None = None, token_counter=None, new_token_ids: list[int] | None = None):
+    """An ORPO trainer (eva's fast one when available) with LoRA applied for lora/qlora.
+
+    `new_token_ids`: embedding rows added for the tokenizer (a base model's ChatML), trained with the adapter.
+    """
     from eva_cli.train.modeling import lora_config
 
     args = orpo_args(cfg, run_dir, hw, eval_ds is not None)
+    peft = lora_config(cfg, model, new_token_ids) if cfg.mode != "full" else None
     kwargs = dict(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tok,
-                  callbacks=callbacks, peft_config=lora_config(cfg) if cfg.mode != "full" else None)
+                  callbacks=callbacks, peft_config=peft)
     if fast_trainer_available():
         from eva_cli.train.fast_trainer import EvaORPOTrainer
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from eva_cli.ingest.adapters import (amod, counselchat, empathetic, esconv, instruction, intents, markers, messages,
-                                     preference)
+from eva_cli.ingest.adapters import (amod, convai, counselchat, empathetic, esconv, instruction, intents, markers,
+                                     messages, preference)
 from eva_cli.ingest.adapters.base import DROP_REASONS, Adapter, Candidate, Drop
 
 ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
@@ -13,6 +13,7 @@ ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
     preference.ADAPTER,
     intents.ADAPTER,
     messages.ADAPTER,
+    convai.ADAPTER,
     markers.ADAPTER,
     instruction.ADAPTER,
     amod.ADAPTER,

@@ -54,6 +54,8 @@ class Adapter:
     required: tuple[tuple[str, ...], ...] = ()     # alternatives of required columns (for --format)
     csv_parser: Callable | None = None             # tolerant text parser tried before the CSV reader
     example: str = ""                              # an example command for the README
+    explain: Callable[[Records], str | None] | None = None  # why a near miss is not this format
+    takes_options: bool = False                    # convert(records, options) gets the IngestOptions
 
     def accepts(self, records: Records) -> bool:
         """Whether --format NAME can read these records: one alternative of columns is present."""
@@ -61,6 +63,28 @@ class Adapter:
             return self.detect(records)
         cols = records.colset
         return any(all(c.lower() in cols for c in alt) for alt in self.required)
+
+    def read(self, records: Records, options: Any) -> Iterator[Item]:
+        return self.convert(records, options) if self.takes_options else self.convert(records)
+
+    def near_miss(self, records: Records) -> str | None:
+        """What matched and what is missing, when the records come close to this format; else None."""
+        if self.explain is not None:
+            why = self.explain(records)
+            if why:
+                return why
+        cols = records.colset
+        best: tuple[list[str], list[str]] | None = None
+        for alt in self.required:
+            found = [c for c in alt if c.lower() in cols]
+            if found and (best is None or len(found) > len(best[0])):
+                best = (found, [c for c in alt if c.lower() not in cols])
+        if best is None:
+            return None
+        found, missing = best
+        if missing:
+            return f"{', '.join(found)} matched; missing {', '.join(missing)}"
+        return f"{', '.join(found)} matched, but the values are not in its shape ({self.fields})"
 
 
 # ---------------------------------------------------------------- helpers shared by adapters

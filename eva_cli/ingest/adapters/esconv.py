@@ -1,6 +1,7 @@
 """esconv: Emotional Support Conversation dialogs.
 
-Two shapes: the raw `ESConv.json` list (speaker seeker/supporter, `content`, `annotation`
+Two shapes: the raw `ESConv.json` list (speaker seeker/supporter, or speaker/listener as in the
+repository's `FailedESConv.json`; `content`, `annotation`
 with `strategy` or `feedback`, `emotion_type`, `problem_type`, `situation`, `survey_score`
 as strings) and the Hugging Face line form, a single `text` column holding each dialog as
 JSON (speaker usr/sys, `text`, `strategy`). Consecutive turns of one speaker are merged;
@@ -16,14 +17,45 @@ from typing import Any, Iterator
 from eva_cli.ingest.adapters.base import Adapter, Drop, Item, dialog_items, text_of, to_float
 from eva_cli.ingest.readers import Records
 
-_SPEAKERS = {"seeker": "user", "usr": "user", "supporter": "assistant", "sys": "assistant"}
+# The spellings of the two roles seen in ESConv releases and their copies (lower case, "-"/"_"/" " dropped).
+_SPEAKERS = {
+    **dict.fromkeys(("seeker", "helpseeker", "usr", "user", "speaker", "client", "patient"), "user"),
+    **dict.fromkeys(("supporter", "sys", "system", "listener", "helper", "counselor", "counsellor", "therapist",
+                     "assistant", "bot"), "assistant"),
+}
+ROLE_SPELLINGS = "seeker/supporter, usr/sys, speaker/listener, help-seeker/helper"
+
+
+def speaker_role(value: Any) -> str | None:
+    """'Seeker', 'help-seeker', 'listener', ... -> user | assistant; None for an unknown speaker."""
+    key = str(value).strip().lower().replace("-", "").replace("_", "").replace(" ", "")
+    return _SPEAKERS.get(key)
 _DIALOG_META = ("emotion_type", "problem_type", "experience_type", "situation")
 
 
 def _is_dialog(value: Any) -> bool:
     turns = value.get("dialog") if isinstance(value, dict) else None
     return isinstance(turns, list) and bool(turns) and isinstance(turns[0], dict) and (
-        str(turns[0].get("speaker", "")).lower() in _SPEAKERS)
+        speaker_role(turns[0].get("speaker", "")) is not None)
+
+
+def explain(records: Records) -> str | None:
+    """Why a file with a `dialog` column is not read as ESConv: what its turns look like."""
+    if "dialog" not in records.colset:
+        return None
+    for row in records.sample(20):
+        turns = row.get(records.key("dialog"))
+        if not isinstance(turns, list) or not turns:
+            return f"column dialog matched, but it holds {type(turns).__name__}, not a list of turns"
+        if not isinstance(turns[0], dict):
+            return "column dialog matched, but its turns are not objects with speaker and content"
+        speakers = sorted({str(t.get("speaker")) for t in turns if isinstance(t, dict)})[:4]
+        if "speaker" not in turns[0]:
+            keys = ", ".join(sorted(map(str, turns[0]))[:6]) or "none"
+            return f"column dialog matched, but its turns have no speaker key (keys: {keys})"
+        return (f"column dialog matched, but the speakers are {', '.join(speakers)} "
+                f"(esconv reads {ROLE_SPELLINGS})")
+    return None
 
 
 def detect(records: Records) -> bool:
@@ -61,7 +93,7 @@ def convert(records: Records) -> Iterator[Item]:
 def _dialog(dialog: dict, index: int) -> Iterator[Item]:
     turns, notes = [], []
     for turn in dialog["dialog"]:
-        role = _SPEAKERS.get(str(turn.get("speaker", "")).lower()) if isinstance(turn, dict) else None
+        role = speaker_role(turn.get("speaker", "")) if isinstance(turn, dict) else None
         if role is None:
             yield Drop("malformed")
             return
@@ -95,8 +127,9 @@ def _dialog(dialog: dict, index: int) -> Iterator[Item]:
 ADAPTER = Adapter(
     name="esconv",
     summary="ESConv emotional-support dialogs: raw ESConv.json, or the HF form with one JSON `text` column",
-    fields="dialog[{speaker seeker/supporter|usr/sys, content|text, annotation}], emotion_type, problem_type, situation",
+    fields=f"dialog[{{speaker {ROLE_SPELLINGS}, content|text, annotation}}], emotion_type, problem_type, situation",
     detect=detect,
+    explain=explain,
     convert=convert,
     required=(("dialog",), ("text",)),
     example="eva ingest ESConv.json",
