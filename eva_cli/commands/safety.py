@@ -125,6 +125,7 @@ def register(app: typer.Typer) -> None:
         max_fpr: float = typer.Option(0.05, "--max-fpr", help="False-positive budget on the development folds."),
         c: float = typer.Option(8.0, "--c", help="Inverse regularization strength."),
         seed: int = typer.Option(0, "--seed", help="Seed for the folds and the solver."),
+        force: bool = typer.Option(False, "--force", help="With --default: train again even when the built-in model is already built."),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ) -> None:
         """Train the screen's classifier: a versioned model folder with its card, thresholds and metrics."""
@@ -140,6 +141,9 @@ def register(app: typer.Typer) -> None:
             if files:
                 raise InputError("--default trains on eva's own messages: give no files with it.")
             paths, target = corpus_files(), out or default_model_dir()
+            if not force and out is None and (target / "config.json").is_file():
+                state.console.print(f"The built-in safety classifier is already built: {target} (--force trains it again).")
+                return
         else:
             if not files:
                 raise InputError("eva safety train: no labelled files given.", "Give CSV / JSONL / Parquet files, or --default.")
