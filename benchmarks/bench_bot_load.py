@@ -248,11 +248,13 @@ async def run_replicas(name: str, stores: list[str], key: str, args, kill_after:
         for proc in procs:
             proc.wait(60)
         counts = collections.Counter(int(m.group(1)) for t in tg.texts() if (m := TAG.search(t)))
+        untagged = sum(1 for t in tg.texts() if not TAG.search(t))  # e.g. a safety-layer reply (no model call)
     tags = [int(TAG.search(u["message"]["text"]).group(1)) for u in probe + load]
     lost = sum(1 for t in tags if counts[t] == 0)
     doubled = sum(1 for t in tags if counts[t] > 1)
     return {"scenario": name, "replicas": len(stores), "messages": len(load),
             "answered_exactly_once": lost == 0 and doubled == 0, "lost": lost, "answered_twice": doubled,
+            "untagged_replies": untagged,
             "replica_killed": stats["killed"], "in_flight_at_kill": stats["in_flight_at_kill"],
             "redelivered": stats["redelivered"], "failures": dict(stats["failures"]),
             "answered_by_replica": stats["per_replica"],

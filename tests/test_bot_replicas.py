@@ -49,6 +49,16 @@ async def _eventually(check, timeout: float = 20.0, what: str = "condition") -> 
         await asyncio.sleep(0.05)
 
 
+def _accepts(port: int) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
 class Replica:
     """`eva serve-telegram --backend openai --store postgresql://...` as its own process."""
 
@@ -68,6 +78,9 @@ class Replica:
         await _eventually(lambda: "Eva is serving" in self.text() or self.proc.returncode is not None, 90,
                           "the replica to start")
         assert self.proc.returncode is None, self.text()[-2000:]
+        if "--webhook-port" in args:  # the log line comes just before the webhook server binds
+            port = int(args[args.index("--webhook-port") + 1])
+            await _eventually(lambda: _accepts(port), 30, "the webhook port")
         return self
 
     def text(self) -> str:

@@ -195,8 +195,7 @@ class Store(ABC):
             )
             return int(cur.fetchone()[0])
 
-        # The hot path: not waiting for the disk here keeps a reply from queueing behind fsyncs.
-        return self._write(op, durable=False)
+        return self._write(op, durable=False)  # the hot path (see the update lifecycle below)
 
     def history(self, chat_id: int, limit: int = 50) -> list[dict]:
         """The last `limit` messages of a chat since its last /reset, oldest first: [{"role", "content"}]."""
@@ -301,6 +300,10 @@ class Store(ABC):
         }
 
     # ---- the update lifecycle: claim -> finish | release ---------------------------------------------------
+    # These and add_message are the hot path: they commit without waiting for the disk (durable=False), so a
+    # reply never queues behind fsyncs, and the moment between a reply going out and its update being marked
+    # handled (a replica killed then answers it twice on redelivery) stays as short as it can be. They survive
+    # any crash of a bot process; a crash of the database server may lose the last moments of them.
     def claim_update(self, update_id: int) -> bool:
         """True when this store should handle the update: it is neither handled (`finish_update`) nor
         being handled by a live store (this one or another replica's). A claim left by a process that
@@ -320,7 +323,7 @@ class Store(ABC):
             )
             return True
 
-        return self._write(op, update_lock(uid))
+        return self._write(op, update_lock(uid), durable=False)
 
     def finish_update(self, update_id: int) -> None:
         """Mark a claimed update handled: a redelivery of it is skipped from now on."""
@@ -330,13 +333,13 @@ class Store(ABC):
             conn.execute("INSERT INTO updates (update_id, handled_at) VALUES (?, ?) ON CONFLICT (update_id) DO NOTHING", (uid, time.time()))
             conn.execute("DELETE FROM update_claims WHERE update_id = ?", (uid,))
 
-        self._write(op, update_lock(uid))
+        self._write(op, update_lock(uid), durable=False)
 
     def release_update(self, update_id: int) -> None:
         """Give a claim back unhandled (the handler was cancelled): a redelivery handles it."""
         uid = int(update_id)
         self._write(lambda conn: conn.execute("DELETE FROM update_claims WHERE update_id = ? AND owner = ?", (uid, self._owner)),
-                    update_lock(uid))
+                    update_lock(uid), durable=False)
 
     def __enter__(self):
         return self

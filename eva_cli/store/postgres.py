@@ -6,9 +6,9 @@
   store's advisory locks: its owner lock (a claim is alive while its owner's lock is held, on any
   machine; a killed replica's connection closes and PostgreSQL drops the lock) and, for the replica
   that long-polls Telegram, the polling lease.
-- Message rows (add_message, the hot path) commit with synchronous_commit off: a crash of the
-  database server may lose the last moments of them; everything else, the update lifecycle
-  included, waits for the disk.
+- The hot path (message rows, and the update claim / handled mark) commits with synchronous_commit
+  off: a crash of the database server may lose its last moments (never a half-written row); consent,
+  /forget, feedback, the purge and migrations wait for the disk.
 - A lost connection (a database restart, a failover) is retried for `reconnect_s` seconds, then the
   call fails. A write whose commit was sent but not acknowledged may run twice (add_message only).
 - Deleted rows leave the table files when autovacuum reclaims them; the text in them is encrypted.
