@@ -117,7 +117,7 @@ def resolve_model(spec: str | None, home: Path) -> str:
         raise ModelNotFoundError(
             f"--model: {spec!r} is not in the local Hugging Face cache.",
             f"Get it with `hf download {spec}` (a hub download needs network, and gated models such as Llama "
-            f"need `hf auth login` after accepting the license), or pass a local folder with --model.")
+            f"need `hf auth login` after accepting the license), pass a local folder with --model, or use --model embedded.")
     raise ModelNotFoundError(f"--model: cannot find {spec!r}.", MODEL_FORMS)
 
 
