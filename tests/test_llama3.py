@@ -8,13 +8,11 @@ ChatML tokens, grows the embeddings and trains and saves the new rows). Each run
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import eva_in_process
 
 from eva_cli.persona import system_prompt
 
@@ -52,22 +50,7 @@ def write_pairs(ws: Path, n_train: int = 6, n_eval: int = 2) -> None:
     write_table(rows(n_eval, "eval"), ws / "pairs" / "eval.parquet", SCHEMA)
 
 
-def run_eva(ws: Path, *args, stdin: str | None = None) -> tuple[int, str]:
-    from eva_cli.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    old_stdin = sys.stdin
-    if stdin is not None:
-        sys.stdin = io.StringIO(stdin)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main(["-w", str(ws), *map(str, args)])
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    finally:
-        sys.stdin = old_stdin
-    return code, out.getvalue() + err.getvalue()
+run_eva = eva_in_process
 
 
 @pytest.fixture(scope="module", params=["instruct", "base"])

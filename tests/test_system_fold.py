@@ -3,12 +3,10 @@ user turn, the same way for training pairs, eval and serving (the tokenizer eva 
 
 from __future__ import annotations
 
-import contextlib
-import io
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import eva_in_process
 
 from eva_cli.persona import system_prompt
 
@@ -96,20 +94,7 @@ def test_training_pairs_and_eval_tokenize_with_the_fold():
     assert pair.chosen_ids[-1] == tok.eos_token_id == tok.convert_tokens_to_ids("<end_of_turn>")
 
 
-def _eva(ws: Path, *args, stdin: str = "") -> tuple[int, str]:
-    from eva_cli.cli import main
-
-    out = io.StringIO()
-    old, sys.stdin = sys.stdin, io.StringIO(stdin)
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            main(["-w", str(ws), *map(str, args)])
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    finally:
-        sys.stdin = old
-    return code, out.getvalue()
+_eva = eva_in_process
 
 
 def test_train_and_serve_a_model_without_system_role(no_system_model, tmp_path):
