@@ -210,7 +210,24 @@ def _print_report(console, report) -> None:
     m = report.metrics
     console.print(f"[bold]Safety screen evaluation[/]: {escape(report.path)} ({report.n} messages, embedding check {m['embedding_check']}, "
                   f"{m['ms_per_message']} ms/message)")
-    t = Table(title="Targets")
+    t = Table(title="Screen as a whole")
+    for c in ("metric", "value", "issue target"):
+        t.add_column(c)
+    fa = m["false_positive_rate_all"]
+    t.add_row("any-risk recall (elevated or crisis flagged)", _pct(m["any_risk_recall"]), ">= 97%")
+    t.add_row("crisis recall (crisis labelled, screened crisis)", _pct(m["crisis_recall"]), ">= 95%")
+    t.add_row("precision (flagged messages at risk)", _pct(m["precision"]), "-")
+    t.add_row("false-positive rate (none labelled, flagged)", f"{_pct(fa['fpr'])} ({fa['false_positives']}/{fa['n']})", "<= 5%")
+    console.print(t)
+    if m["pr_curve"]:
+        t = Table(title="Precision / recall as the classifier's threshold moves (rules fixed)")
+        for c in ("threshold", "precision", "recall", "false-positive rate"):
+            t.add_column(c)
+        for pt in m["pr_curve"]:
+            mark = " (the model's)" if pt["model_threshold"] else ""
+            t.add_row(f"{pt['threshold']}{mark}", _pct(pt["precision"]), _pct(pt["recall"]), _pct(pt["fpr"]))
+        console.print(t)
+    t = Table(title="v0.1 targets (by kind, when the file has a kind column)")
     for c in ("metric", "value", "target", "met"):
         t.add_column(c)
     labels = {"recall_explicit": "recall, explicit crisis", "recall_implicit": "recall, implicit crisis", "fpr_hard_negative": "false-positive rate, hard negatives"}
