@@ -76,6 +76,7 @@ def bench_conversation(repeat: int) -> dict:
     turns = ["work was rough today", "my manager yelled at me again", "i feel so tired of all of it", "i cannot sleep",
              "my sister says i should quit", "maybe she is right", "i do not know what to do", "everything feels heavy",
              "i keep crying at night", "what should i do tomorrow"]
+    assess_turn("warm up", ["hello"])  # loads the models once (the embedding check too, unless --no-embed)
     times = []
     for _ in range(repeat):
         _screen_cached.cache_clear()
@@ -156,6 +157,8 @@ def main() -> None:
     ap.add_argument("--no-embed", action="store_true")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    if args.no_embed:
+        os.environ["EVA_SAFETY_EMBED"] = "0"  # the conversation-level check screens with the process default
     msgs = _messages()
     out = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}",
