@@ -1,20 +1,27 @@
-"""Screen one message for crisis risk: transparent rules first, an optional embedding check second.
+"""Screen one message for crisis risk: transparent rules, a learned classifier beside them, an optional embedding check.
 
 The screen is plain code that runs before (and outside) any model, so nothing a user
 writes to the model ("ignore your instructions") can switch it off.
 
 Decision, in order:
-1. every rule of every language runs over each normalized variant of the text
+0. glued words are split; a long text (> 400 characters) is also read in windows of three
+   sentences (`segments`), so a signal in the middle of a long post counts;
+1. every rule of every language runs over each normalized variant of each piece
    (as typed, letter runs cut to one, and Latin text transliterated to Cyrillic);
 2. a match counts unless its context cancels it: negation ("I would never..."), a third
-   person as subject ("my friend wants to..."), accident ("cut myself cooking"), talk about
-   the topic (prevention, research), idioms checked per rule; past-time markers and joke
-   markers lower "crisis" to "elevated";
-3. risk = the highest level among counted matches; weaker signals combine: a method
+   person as subject ("my friend wants to...", which becomes concern_for_other when it is
+   about their suicide or self-harm), accident ("cut myself cooking"), talk about the topic
+   (prevention, research), idioms checked per rule; past-time markers and joke markers lower
+   "crisis" to "elevated";
+3. rules' risk = the highest level among counted matches; weaker signals combine: a method
    question (lethal dose, heights) after a loss / passive ideation / burden / goodbye, or two
    different elevated families (e.g. burden + wish to be gone), make "crisis";
-4. only when the rules say "none", English text, and the `[embed]` extra is installed:
-   similarity to curated exemplars may raise the message to "elevated".
+4. the classifier (learned.py) reads the same pieces; the higher of the two verdicts wins, and
+   its probabilities go into the reasons. Where the rules judged a phrase negated, an idiom, an
+   accident or a joke, only the classifier's crisis threshold overrides them;
+5. only when both say "none", English text, and the `[embed]` extra is installed: similarity
+   to curated exemplars may raise the message to "elevated".
+The conversation around a message (escalation, a crisis that stays) is dialogue.py's job.
 """
 
 from __future__ import annotations
