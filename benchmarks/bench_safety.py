@@ -71,7 +71,7 @@ def bench_screen(msgs: list[str], repeat: int, classifier) -> dict:
 
 def bench_conversation(repeat: int) -> dict:
     """assess_turn on a 10-turn chat: the new message plus the state read from the earlier turns."""
-    from eva_cli.safety.dialogue import _screen_cached, assess_turn
+    from eva_cli.safety.dialogue import assess_turn, clear_cache
 
     turns = ["work was rough today", "my manager yelled at me again", "i feel so tired of all of it", "i cannot sleep",
              "my sister says i should quit", "maybe she is right", "i do not know what to do", "everything feels heavy",
@@ -79,7 +79,7 @@ def bench_conversation(repeat: int) -> dict:
     assess_turn("warm up", ["hello"])  # loads the models once (the embedding check too, unless --no-embed)
     times = []
     for _ in range(repeat):
-        _screen_cached.cache_clear()
+        clear_cache()
         for i in range(1, len(turns)):
             t = time.perf_counter()
             assess_turn(turns[i], turns[:i])

@@ -131,3 +131,12 @@ def test_topic_words_far_away_do_not_cancel_a_signal():
     post = _long_post("I read an article about sleep hygiene last month.", 2)
     post = post + " " + "I have decided to kill myself on Sunday and nobody will stop me."
     assert screen(post, embeddings=False, classifier=False).risk == "crisis"
+
+
+def test_the_turn_cache_holds_digests_not_text():
+    from eva_cli.safety import dialogue
+
+    secret = "my neighbour's name is Oksana Petrenko and she keeps a spare key under the mat"
+    assess_turn("thanks", [secret])
+    for key, (s, _) in list(dialogue._CACHE.items()):
+        assert isinstance(key, bytes) and secret.encode() not in key and s.text == ""

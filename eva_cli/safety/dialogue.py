@@ -11,12 +11,16 @@ Two things a single-message screen cannot do:
    are safe (dialogue.yaml `safe`) or resets the chat (which empties its history).
 
 The state is derived from the stored history, not kept beside it, so it survives restarts and is
-the same on every bot replica; each turn's screening is cached, so re-reading the history is cheap.
+the same on every bot replica; each earlier turn's verdict is cached per process under a hash of its
+text (never the text), so re-reading the history is cheap.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -69,14 +73,41 @@ def says_safe(text: str) -> bool:
     return cue("safe", text) and not cue("unsafe", text)
 
 
-@lru_cache(maxsize=8192)
-def _screen_cached(text: str, context: tuple[str, ...]) -> Screening:
-    return screen(text, context=context)
+# Per-process caches of earlier turns' verdicts, keyed by a hash of the text (never the text itself, so no
+# message outlives its chat in memory: /forget deletes the rows, and the cache holds only digests).
+_CACHE: "OrderedDict[bytes, tuple[Screening, bool]]" = OrderedDict()
+_CACHE_SIZE = 8192
+_CACHE_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=8192)
-def _distressed(text: str) -> bool:
-    return bool(distress_signals(text) & _DISTRESS) or cue("distress", text)
+def _digest(text: str, context: tuple[str, ...]) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in (text, *context):
+        h.update(part.encode("utf-8", "replace"))
+        h.update(b"\0")
+    return h.digest()
+
+
+def _cached(text: str, context: tuple[str, ...]) -> tuple[Screening, bool]:
+    """(screening without its text, whether the message shows distress) for a turn in its context."""
+    key = _digest(text, context)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    s = screen(text, context=context)
+    value = (replace(s, text=""), bool(distress_signals(text) & _DISTRESS) or cue("distress", text))
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
 
 
 def _escalate(s: Screening, text: str, earlier: Sequence[str], earlier_risks: Sequence[str]) -> Screening:
@@ -85,12 +116,12 @@ def _escalate(s: Screening, text: str, earlier: Sequence[str], earlier_risks: Se
         return s
     recent = list(earlier)[-CONTEXT_TURNS:]
     risks = list(earlier_risks)[-CONTEXT_TURNS:]
-    distress = any(r != "none" for r in risks) or any(_distressed(t) for t in recent)
+    distress = any(r != "none" for r in risks) or any(_cached(t, ())[1] for t in recent)
     if distress and cue("plan", text):
         return replace(s, risk="crisis", categories=_with(s.categories, "suicidal_ideation_active", "plan_intent_means"),
                        reasons=["crisis: a plan, an ending or a method after earlier distress in this chat (conversation)"] + s.reasons)
     if distress and s.risk == "elevated":
-        joined = _screen_cached(" ".join(recent[-3:] + [text]), ())
+        joined = _cached(" ".join(recent[-3:] + [text]), ())[0]
         if joined.risk == "crisis":
             return replace(s, risk="crisis", categories=_with(s.categories, *joined.categories),
                            reasons=["crisis: the last turns read together are crisis (conversation)"] + s.reasons)
@@ -111,7 +142,7 @@ def assess_turn(text: str, earlier: Sequence[str] = ()) -> TurnRisk:
     in_crisis, since, last_crisis = False, 0, None
     for i, t in enumerate(turns):
         ctx = tuple(turns[max(0, i - CONTEXT_TURNS):i])
-        s = _escalate(_screen_cached(t, ctx), t, ctx, risks[max(0, i - CONTEXT_TURNS):i])
+        s = _escalate(_cached(t, ctx)[0], t, ctx, risks[max(0, i - CONTEXT_TURNS):i])
         risks.append(s.risk)
         if s.risk == "crisis":
             in_crisis, since, last_crisis = True, 0, s
@@ -120,7 +151,7 @@ def assess_turn(text: str, earlier: Sequence[str] = ()) -> TurnRisk:
         elif in_crisis:
             since += 1
     ctx = tuple(turns[-CONTEXT_TURNS:])
-    s = _escalate(_screen_cached(text, ctx), text, ctx, risks[-CONTEXT_TURNS:])
+    s = _escalate(replace(_cached(text, ctx)[0], text=text), text, ctx, risks[-CONTEXT_TURNS:])
     if s.risk == "crisis":
         return TurnRisk(s, "crisis")
     if in_crisis:
