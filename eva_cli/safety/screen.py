@@ -166,6 +166,15 @@ def _match(text: str, rules: Iterable[Rule], variant: str) -> tuple[list[Hit], l
     return hits, ignored
 
 
+def _merge(seen: dict[str, Hit], ignored: list[str], hits: list[Hit], ign: list[str]) -> None:
+    """Add `hits` to `seen`, keeping each rule's highest level, and `ign` to `ignored` once each."""
+    for h in hits:
+        old = seen.get(h.rule.id)
+        if old is None or _LEVEL_RANK[h.level] > _LEVEL_RANK[old.level]:
+            seen[h.rule.id] = h
+    ignored.extend(i for i in ign if i not in ignored)
+
+
 def rule_hits(text: str) -> tuple[list[Hit], list[str], bool]:
     """All counted rule matches for `text`, the ignored ones as reasons, and whether only transliteration matched."""
     rules = all_rules()
@@ -173,15 +182,9 @@ def rule_hits(text: str) -> tuple[list[Hit], list[str], bool]:
     ignored: list[str] = []
     for kind, ntext in variants(text):
         pool = [r for r in rules if r.lang == "uk"] if kind == "translit" else rules
-        hits, ign = _match(ntext, pool, kind)
-        for h in hits:
-            old = seen.get(h.rule.id)
-            if old is None or _LEVEL_RANK[h.level] > _LEVEL_RANK[old.level]:
-                seen[h.rule.id] = h
-        ignored.extend(i for i in ign if i not in ignored)
+        _merge(seen, ignored, *_match(ntext, pool, kind))
     hits = list(seen.values())
-    counted = {h.rule.id for h in hits}
-    ignored = [i for i in ignored if i.split()[1] not in counted]
+    ignored = [i for i in ignored if i.split()[1] not in seen]
     leveled = [h for h in hits if h.level != "none"]
     translit_only = bool(leveled) and all(h.variant == "translit" for h in leveled)
     return hits, ignored, translit_only
@@ -293,11 +296,7 @@ def rules_verdict(text: str, context: Sequence[str] = ()) -> tuple[str, list[str
     for piece in _rule_pieces(segments(text)):
         hits, ign, t_only = rule_hits(piece)
         translit_only = translit_only and (t_only or not any(h.level != "none" for h in hits))
-        for h in hits:
-            old = seen.get(h.rule.id)
-            if old is None or _LEVEL_RANK[h.level] > _LEVEL_RANK[old.level]:
-                seen[h.rule.id] = h
-        ignored.extend(i for i in ign if i not in ignored)
+        _merge(seen, ignored, hits, ign)
     hits = list(seen.values())
     ignored = [i for i in ignored if i.split()[1] not in seen]
     ctx_signals: set[str] = set()
