@@ -132,7 +132,9 @@ async def test_forget_deletes_every_row_about_the_user(tg, store, db):
         tg.message(1, "/consent")
         tg.message(1, "I feel lonely since I moved to a new city")
         await tg.wait_texts(1, 2)
-        tg.callback(1, tg.sent[-1], "fb:up")
+        # the model's reply (the one with 👍/👎); the /consent answer may be sent after it
+        rated = [m for m in tg.sent if m["chat"]["id"] == 1 and m.get("reply_markup")][-1]
+        tg.callback(1, rated, "fb:up")
         await tg.wait_for(lambda: tg.calls_of("answerCallbackQuery"))
         tg.message(7, "Someone else's conversation about their new job")
         await tg.wait_texts(7, 1)
@@ -336,7 +338,7 @@ async def test_feedback_survives_a_restart(tg, db):
         tg.message(1, "/consent")
         tg.message(1, "I finally asked for help today")
         await tg.wait_texts(1, 2)
-    rated = tg.sent[-1]
+    rated = [m for m in tg.sent if m["chat"]["id"] == 1 and m.get("reply_markup")][-1]  # the model's reply
     store = new_store(db, key)
     async with running_bot(tg, FakeBackend(), store):  # a new process: no in-memory state
         tg.callback(1, rated, "fb:up")
