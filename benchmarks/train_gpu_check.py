@@ -23,8 +23,6 @@ The report goes to stdout and to OUT/train_gpu_check.json (--out, or $OUT).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import os
 import statistics
@@ -62,21 +60,9 @@ def write_long_pairs(ws: Path, n: int = 64, scale: int = 24) -> None:
 
 def eva(ws: Path, *args, stdin: str | None = None) -> tuple[int, str]:
     """`eva -w WS ARGS...` in this process; (exit code, stdout + stderr)."""
-    from eva_cli.cli import main
+    from eva_cli.cli import run_captured
 
-    out = io.StringIO()
-    old = sys.stdin
-    if stdin is not None:
-        sys.stdin = io.StringIO(stdin)
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            main(["-w", str(ws), *map(str, args)])
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    finally:
-        sys.stdin = old
-    return code, out.getvalue()
+    return run_captured(["-w", ws, *args], stdin)
 
 
 def metrics(run_dir: Path) -> dict:

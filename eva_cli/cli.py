@@ -88,3 +88,24 @@ def main(argv: list[str] | None = None) -> None:
         _print_error(escape(f"unexpected {type(exc).__name__}: {exc} (run with --verbose for the traceback)"))
         sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def run_captured(argv: list[str], stdin: str | None = None) -> tuple[int, str]:
+    """`eva ARGV...` in this process with its output captured: (exit code, stdout + stderr).
+    For scripts and tests that drive several commands without paying a process start each time."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    old_stdin = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.StringIO(stdin)
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            main([str(a) for a in argv])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    finally:
+        sys.stdin = old_stdin
+    return code, out.getvalue()

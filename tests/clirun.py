@@ -27,21 +27,6 @@ def run_eva(*args, stdin: str = "", timeout: float = 180, cwd=None, **env: str) 
 
 def eva_in_process(ws: Path, *args, stdin: str | None = None) -> tuple[int, str]:
     """`eva -w WS ARGS...` in this process (faster than a subprocess); (exit code, stdout + stderr)."""
-    import contextlib
-    import io
+    from eva_cli.cli import run_captured
 
-    from eva_cli.cli import main
-
-    out = io.StringIO()
-    old_stdin = sys.stdin
-    if stdin is not None:
-        sys.stdin = io.StringIO(stdin)
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            main(["-w", str(ws), *map(str, args)])
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    finally:
-        sys.stdin = old_stdin
-    return code, out.getvalue()
+    return run_captured(["-w", ws, *args], stdin)
